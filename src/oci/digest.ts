@@ -1,0 +1,31 @@
+// sha256 digests of bytes and streams, and the grammar check for digest strings.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Digest } from './types.js';
+
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+
+export function isDigest(value: string): value is Digest {
+  return DIGEST_RE.test(value);
+}
+
+export function digestBytes(data: Uint8Array | string): Digest {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Hash a file in one streamed read; memory stays flat whatever its size. */
+export async function digestFile(path: string): Promise<{ digest: Digest; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    hash.update(buf);
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** The hex part of a digest, used as a file name in blob stores. */
+export function digestHex(digest: Digest): string {
+  return digest.slice('sha256:'.length);
+}
