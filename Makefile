@@ -1,0 +1,22 @@
+# lazyoci: `make demo` runs a local registry with every example pushed to it;
+# `make test` runs the test suite against real registries. Both install what they need.
+
+.PHONY: build deps test demo demo-stop clean
+
+build: deps
+	npm run build
+
+deps:
+	bash scripts/install-deps.sh
+
+test: deps build
+	npx vitest run
+
+demo: deps build
+	bash scripts/demo.sh
+
+demo-stop:
+	bash scripts/demo.sh stop
+
+clean: demo-stop
+	rm -rf dist .lazyoci-demo

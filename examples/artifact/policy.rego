@@ -1,0 +1,5 @@
+package checkout.authz
+
+default allow := false
+
+allow if input.user.role == "admin"

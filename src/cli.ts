@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Entry point: argv → command. The only catch-all and the only process.exit.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { browseCommand } from './commands/browse.js';
+import { buildCommand } from './commands/build.js';
+import type { CommandIO } from './commands/context.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { ConfigError, LazyOciError } from './errors/index.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './ui/output.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function createProgram(io: CommandIO, version: string): Command {
+  const program = new Command('lazyoci')
+    .description('Build OCI artifacts from a declarative .lazy file and push them to any OCI registry')
+    .version(version, '--version', 'print the version')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .option('-q, --quiet', 'print only results and errors')
+    .option('--insecure', 'allow plain HTTP and skip TLS verification')
+    .option('--ca-file <file>', 'trust this PEM CA bundle as well as the system roots')
+    .option('--username <name>', 'registry user name (default $LAZYOCI_USERNAME, then docker login)')
+    .option('--password <secret>', 'registry password or token (default $LAZYOCI_PASSWORD)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  for (const cmd of [buildCommand(io, version), validateCommand(io), schemaCommand(io), browseCommand(io, version)]) {
+    program.addCommand(cmd);
+  }
+  // Every command reports bad usage through the same path (exit 2), not process.exit.
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    cmd.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  return program;
+}
+
+function outputFormat(argv: string[]): OutputFormat {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = a === '-o' || a === '--output' ? argv[i + 1] : a.startsWith('--output=') ? a.slice(9) : undefined;
+    if (value === 'json' || value === 'yaml') return value;
+  }
+  return 'text';
+}
+
+/** Render an error for the user: one line per problem, a hint, no stack for known kinds. */
+function reportError(err: unknown, io: CommandIO, format: OutputFormat): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version exit 0.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof LazyOciError) {
+    const lines = err instanceof ConfigError ? err.message.split('\n') : [`error: ${err.message}`];
+    if (err.hint !== undefined) lines.push(`hint: ${err.hint}`);
+    io.stderr(`${lines.join('\n')}\n`);
+    if (format === 'json') {
+      const problems = err instanceof ConfigError ? { problems: err.problems } : {};
+      io.stdout(`${JSON.stringify({ error: { code: err.code, message: err.message, ...problems } }, null, 2)}\n`);
+    }
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.stderr(`internal error (a bug in lazyoci, please report it):\n${detail}\n`);
+  return 70;
+}
+
+async function main(): Promise<void> {
+  let exitCode = 0;
+  const io: CommandIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    setExitCode: (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+  };
+  const argv = process.argv.slice(2);
+  try {
+    const program = createProgram(io, packageVersion());
+    if (argv.length === 0) {
+      program.outputHelp();
+    } else {
+      await program.parseAsync(argv, { from: 'user' });
+    }
+  } catch (err) {
+    exitCode = reportError(err, io, outputFormat(argv));
+  }
+  process.exitCode = exitCode;
+}
+
+await main();

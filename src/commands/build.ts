@@ -1,0 +1,52 @@
+// `lazyoci build`: validate, render, package and push every artifact/target/tag.
+import { Command } from 'commander';
+import { RegistryClient } from '../registry/client/registry-client.js';
+import { runBuild } from '../push/build.js';
+import { buildEventLine, buildSummaryText } from '../ui/build-text.js';
+import { renderOutput } from '../ui/output.js';
+import { globalOptions, registryOptions, type CommandIO } from './context.js';
+
+export function buildCommand(io: CommandIO, version: string): Command {
+  return new Command('build')
+    .description('validate the .lazy file, package every artifact and push it to every target and tag')
+    .argument('[path]', '.lazy file or the directory holding it (default ./.lazy)')
+    .option('-f, --file <file>', '.lazy file to use (overrides [path])')
+    .option('-t, --tag <tag>', 'value of {{ .Tag }}; a semver tag also sets {{ .Version }} (default $LAZYOCI_TAG)')
+    .option('--dry-run', 'resolve and package, print references and digests, send nothing')
+    .option('--no-push', 'package but do not push')
+    .option('-a, --artifact <selector>', 'only this artifact: a name, else a type, else a zero-based index')
+    .action(async function (this: Command, positional: string | undefined) {
+      const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean; push: boolean; artifact?: string }>();
+      const g = globalOptions(this);
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const results = await runBuild({
+          ...(opts.file === undefined ? {} : { file: opts.file }),
+          ...(positional === undefined ? {} : { positional }),
+          ...(opts.tag === undefined ? {} : { tag: opts.tag }),
+          ...(opts.artifact === undefined ? {} : { artifact: opts.artifact }),
+          cwd: io.cwd,
+          env: io.env,
+          dryRun: opts.dryRun === true,
+          noPush: !opts.push,
+          registry: registryOptions(g, io.env, version),
+          openClient: (o) => RegistryClient.create(o),
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (g.quiet) return;
+            const line = buildEventLine(event);
+            if (line !== undefined) io.stderr(`${line}\n`);
+          },
+        });
+        const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));
+        if (!(g.quiet && g.output === 'text')) {
+          io.stdout(renderOutput(g.output, results, (r) => buildSummaryText(r, { dryRun: opts.dryRun === true, noPush: !opts.push })));
+        }
+        if (failed) io.setExitCode(1);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,44 @@
+// What every command receives: the global flags, the environment, and where to write.
+import type { Command } from 'commander';
+import type { RegistryClientOptions } from '../registry/client/registry-client.js';
+import type { OutputFormat } from '../ui/output.js';
+
+export interface GlobalOptions {
+  output: OutputFormat;
+  quiet: boolean;
+  insecure: boolean;
+  caFile?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  setExitCode: (code: number) => void;
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<Record<string, unknown>>();
+  return {
+    output: (o.output as OutputFormat | undefined) ?? 'text',
+    quiet: o.quiet === true,
+    insecure: o.insecure === true,
+    ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
+    ...(typeof o.username === 'string' ? { username: o.username } : {}),
+    ...(typeof o.password === 'string' ? { password: o.password } : {}),
+  };
+}
+
+export function registryOptions(g: GlobalOptions, env: NodeJS.ProcessEnv, version: string): RegistryClientOptions {
+  return {
+    insecure: g.insecure,
+    ...(g.caFile === undefined ? {} : { caFile: g.caFile }),
+    ...(g.username === undefined ? {} : { username: g.username }),
+    ...(g.password === undefined ? {} : { password: g.password }),
+    env,
+    userAgent: `lazyoci/${version}`,
+  };
+}

@@ -1,0 +1,50 @@
+// Small capability interfaces every store composes (remote repository, OCI layout, memory).
+// Functions take the narrowest one they need (design rule 1).
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../oci/types.js';
+
+/** Reads content by descriptor. */
+export interface Fetcher {
+  fetch(desc: Descriptor): Promise<Readable>;
+}
+
+/** Answers whether content is already present. */
+export interface ExistenceChecker {
+  exists(desc: Descriptor): Promise<boolean>;
+}
+
+/** Opens content afresh each call, so an upload can be restarted. */
+export type ContentOpener = () => Readable;
+
+/** Stores content by descriptor; the store verifies digest and size. */
+export interface Pusher {
+  push(desc: Descriptor, open: ContentOpener): Promise<void>;
+}
+
+/** Writes a manifest under a tag in one step (a registry's `PUT /manifests/<tag>`). */
+export interface ReferencePusher {
+  pushReference(desc: Descriptor, manifest: Buffer, reference: string): Promise<void>;
+}
+
+export type Storage = Fetcher & ExistenceChecker & Pusher;
+
+/** Where a copy can land: a store that can also be tagged. */
+export type Target = Storage & ReferencePusher & {
+  /** How the target names itself in events and output, e.g. `ghcr.io/o/app`. */
+  readonly name: string;
+};
+
+export async function readAll(stream: Readable, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > limit) {
+      stream.destroy();
+      throw new RangeError(`content is larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,111 @@
+// Packaging: turns a planned artifact into a content graph in a memory store.
+// Deterministic: the same inputs give the same manifest digest (no timestamps).
+import { posix } from 'node:path';
+import { MemoryStore } from '../content/memory-store.js';
+import { packageHelmChart } from '../content/helm-chart.js';
+import { ContentError } from '../errors/index.js';
+import { digestBytes, digestFile } from '../oci/digest.js';
+import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
+import { Annotation, MediaType } from '../oci/media-types.js';
+import type { Descriptor, ImageManifest } from '../oci/types.js';
+import type { PlannedArtifact } from './plan.js';
+import type { FilesArtifactConfig, HelmArtifactConfig } from '../config/types.js';
+
+export interface PackagedArtifact {
+  store: MemoryStore;
+  root: Descriptor;
+  manifest: Buffer;
+  /** Config and layers, in manifest order. */
+  blobs: Descriptor[];
+  /** Bytes of every blob plus the manifest. */
+  totalSize: number;
+}
+
+/** Serialise with a fixed key order; the bytes are what gets digested and pushed. */
+function encodeManifest(manifest: ImageManifest): { bytes: Buffer; descriptor: Descriptor } {
+  const ordered: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: manifest.mediaType,
+    ...(manifest.artifactType === undefined ? {} : { artifactType: manifest.artifactType }),
+    config: manifest.config,
+    layers: manifest.layers,
+    ...(manifest.annotations === undefined || Object.keys(manifest.annotations).length === 0
+      ? {}
+      : { annotations: sortKeys(manifest.annotations) }),
+  };
+  const bytes = Buffer.from(JSON.stringify(ordered), 'utf8');
+  return { bytes, descriptor: { mediaType: manifest.mediaType, digest: digestBytes(bytes), size: bytes.length } };
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function bytesDescriptor(mediaType: string, bytes: Buffer): Descriptor {
+  return { mediaType, digest: digestBytes(bytes), size: bytes.length };
+}
+
+async function packageFiles(config: FilesArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
+  store.addBytes(EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON);
+  const layers: Descriptor[] = [];
+  for (const file of config.files) {
+    const { digest, size } = await digestFile(file.absPath).catch((err: unknown) => {
+      throw new ContentError(`cannot read ${file.path.value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    });
+    const layer: Descriptor = {
+      mediaType: file.mediaType ?? MediaType.octetStream,
+      digest,
+      size,
+      // The title is the path as written in .lazy, normalised, as oras names files.
+      annotations: { [Annotation.title]: posix.normalize(file.path.value.replaceAll('\\', '/')) },
+    };
+    store.addFile(layer, file.absPath);
+    layers.push(layer);
+  }
+  // image-spec 1.1: an artifact with the empty config must say what it is.
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.imageManifest,
+    artifactType: config.mediaType ?? MediaType.unknownArtifact,
+    config: EMPTY_CONFIG_DESCRIPTOR,
+    layers,
+    annotations,
+  };
+  return { manifest, blobs: [EMPTY_CONFIG_DESCRIPTOR, ...layers] };
+}
+
+async function packageHelm(config: HelmArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
+  const chart = await packageHelmChart(config.chartDir, { displayDir: config.chartPath.value });
+  const configDesc = bytesDescriptor(MediaType.helmConfig, chart.config);
+  const layer = bytesDescriptor(MediaType.helmChartContent, chart.archive);
+  store.addBytes(configDesc, chart.config);
+  store.addBytes(layer, chart.archive);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.imageManifest,
+    config: configDesc,
+    layers: [layer],
+    annotations: { ...chart.annotations, ...annotations },
+  };
+  return { manifest, blobs: [configDesc, layer] };
+}
+
+export async function packageArtifact(artifact: PlannedArtifact): Promise<PackagedArtifact> {
+  const store = new MemoryStore();
+  const { config } = artifact;
+  let built: { manifest: ImageManifest; blobs: Descriptor[] };
+  switch (config.type) {
+    case 'artifact':
+      built = await packageFiles(config, artifact.annotations, store);
+      break;
+    case 'helm':
+      built = await packageHelm(config, artifact.annotations, store);
+      break;
+    default:
+      throw new ContentError(`packaging "${config.type}" artifacts is not supported by this version of lazyoci`);
+  }
+  const { bytes, descriptor } = encodeManifest(built.manifest);
+  store.addBytes(descriptor, bytes);
+  const totalSize = built.blobs.reduce((sum, b) => sum + b.size, bytes.length);
+  return { store, root: descriptor, manifest: bytes, blobs: built.blobs, totalSize };
+}

@@ -1,0 +1,166 @@
+// The planner: a validated .lazy file plus the run's variables become a Plan — every
+// name, reference, tag and annotation rendered and checked — or one ConfigError
+// listing every problem, before anything is packaged or sent.
+import { isAbsolute, relative, resolve } from 'node:path';
+import { readChartYaml, type ChartYamlFile } from '../content/chart-yaml.js';
+import type { ArtifactConfig, ArtifactType, LazyFile, Located } from '../config/types.js';
+import { ConfigError, LazyOciError, UsageError, type ConfigProblem } from '../errors/index.js';
+import { formatRepository, isValidTag, parseRepository, type Reference } from '../ref/reference.js';
+import { renderTemplate, withChartVersion, type TemplateVariables } from '../template/index.js';
+
+export type PlannedTarget =
+  | { kind: 'registry'; repository: Reference; display: string; tags: string[] }
+  | { kind: 'layout'; path: string; display: string; tags: string[] };
+
+export interface PlannedArtifact {
+  index: number;
+  name: string;
+  type: ArtifactType;
+  config: ArtifactConfig;
+  annotations: Record<string, string>;
+  targets: PlannedTarget[];
+  /** Helm only: the chart's checked Chart.yaml. */
+  chart?: ChartYamlFile;
+}
+
+export interface Plan {
+  lazy: LazyFile;
+  artifacts: PlannedArtifact[];
+}
+
+const BUILDABLE: readonly ArtifactType[] = ['artifact', 'helm'];
+const LAYOUT_PREFIX = 'oci-layout:';
+
+/** `-a`: a name first, then a type, then a zero-based index (spec §4). */
+export function selectArtifacts(lazy: LazyFile, selector: string | undefined): ArtifactConfig[] {
+  if (selector === undefined) return lazy.artifacts;
+  const byName = lazy.artifacts.filter((a) => a.name?.value === selector);
+  if (byName.length > 0) return byName;
+  const byType = lazy.artifacts.filter((a) => a.type === selector);
+  if (byType.length > 0) return byType;
+  if (/^\d+$/.test(selector)) {
+    const artifact = lazy.artifacts[Number(selector)];
+    if (artifact !== undefined) return [artifact];
+  }
+  const names = lazy.artifacts.map((a, i) => a.name?.value ?? `#${i}`).join(', ');
+  throw new UsageError(`no artifact matches --artifact ${selector} (artifacts: ${names})`);
+}
+
+class ProblemList {
+  readonly items: ConfigProblem[] = [];
+  constructor(private readonly file: string) {}
+
+  add(loc: { line: number; col: number }, message: string): void {
+    this.items.push({ file: this.file, line: loc.line, col: loc.col, message });
+  }
+
+  /** Render one located template, recording a problem instead of throwing. */
+  render(field: string, source: Located<string>, vars: TemplateVariables): string | undefined {
+    try {
+      return renderTemplate(source.value, vars);
+    } catch (err) {
+      if (!(err instanceof LazyOciError)) throw err;
+      this.add(source.loc, `${field}: ${err.message}`);
+      return undefined;
+    }
+  }
+}
+
+function planTarget(
+  lazy: LazyFile,
+  field: string,
+  target: ArtifactConfig['targets'][number],
+  vars: TemplateVariables,
+  problems: ProblemList,
+): PlannedTarget | undefined {
+  const registry = problems.render(`${field}.registry`, target.registry, vars);
+  const tags: string[] = [];
+  target.tags.forEach((tagSource, i) => {
+    const tag = problems.render(`${field}.tags[${i}]`, tagSource, vars);
+    if (tag === undefined) return;
+    if (tag === '') problems.add(tagSource.loc, `${field}.tags[${i}]: "${tagSource.value}" renders an empty tag`);
+    else if (!isValidTag(tag)) {
+      problems.add(tagSource.loc, `${field}.tags[${i}]: "${tag}" is not a valid OCI tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    } else if (tags.includes(tag)) {
+      problems.add(tagSource.loc, `${field}.tags[${i}]: tag "${tag}" is listed twice`);
+    } else tags.push(tag);
+  });
+  if (registry === undefined) return undefined;
+
+  if (registry.startsWith(LAYOUT_PREFIX)) {
+    const raw = registry.slice(LAYOUT_PREFIX.length);
+    const abs = resolve(lazy.dir, raw);
+    const rel = relative(lazy.dir, abs);
+    if (raw === '' || isAbsolute(rel) || rel.startsWith('..')) {
+      problems.add(target.registry.loc, `${field}.registry: layout path "${raw}" leaves the project directory`);
+      return undefined;
+    }
+    return { kind: 'layout', path: abs, display: registry, tags };
+  }
+  try {
+    const repository = parseRepository(registry);
+    return { kind: 'registry', repository, display: formatRepository(repository), tags };
+  } catch (err) {
+    if (!(err instanceof LazyOciError)) throw err;
+    problems.add(target.registry.loc, `${field}.registry: ${err.message}`);
+    return undefined;
+  }
+}
+
+function defaultName(targets: PlannedTarget[], index: number): string {
+  const first = targets[0];
+  if (first === undefined) return `artifact-${index}`;
+  const path = first.kind === 'registry' ? first.repository.repository : first.path;
+  return path.split('/').filter(Boolean).pop() ?? `artifact-${index}`;
+}
+
+export async function planBuild(lazy: LazyFile, baseVars: TemplateVariables, selector?: string): Promise<Plan> {
+  const selected = selectArtifacts(lazy, selector);
+  const problems = new ProblemList(lazy.displayPath);
+  const planned: PlannedArtifact[] = [];
+
+  for (const config of selected) {
+    const field = `artifacts[${config.index}]`;
+    if (!BUILDABLE.includes(config.type)) {
+      problems.add(config.loc, `${field}: building "${config.type}" artifacts is not supported by this version of lazyoci`);
+      continue;
+    }
+    let vars = baseVars;
+    let chart: ChartYamlFile | undefined;
+    if (config.type === 'helm') {
+      try {
+        chart = await readChartYaml(config.chartDir, { displayDir: relative(process.cwd(), config.chartDir) || '.' });
+        vars = withChartVersion(baseVars, chart.metadata.version);
+      } catch (err) {
+        if (err instanceof ConfigError) problems.items.push(...err.problems);
+        else throw err;
+      }
+    }
+
+    const annotations: Record<string, string> = {};
+    for (const [key, source] of Object.entries(config.annotations)) {
+      const value = problems.render(`${field}.annotations.${key}`, source, vars);
+      if (value !== undefined) annotations[key] = value;
+    }
+    const targets: PlannedTarget[] = [];
+    config.targets.forEach((target, i) => {
+      const t = planTarget(lazy, `${field}.targets[${i}]`, target, vars, problems);
+      if (t !== undefined) targets.push(t);
+    });
+
+    planned.push({
+      index: config.index,
+      name: config.name?.value ?? defaultName(targets, config.index),
+      type: config.type,
+      config,
+      annotations,
+      targets,
+      ...(chart === undefined ? {} : { chart }),
+    });
+  }
+
+  if (problems.items.length > 0) {
+    throw new ConfigError(problems.items.sort((a, b) => a.line - b.line || a.col - b.col));
+  }
+  return { lazy, artifacts: planned };
+}

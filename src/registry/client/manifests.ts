@@ -1,0 +1,78 @@
+// Manifests: HEAD to see what is there, GET with every accepted type, PUT by digest or tag.
+import { RegistryError } from '../../errors/index.js';
+import { readAll } from '../../content/store.js';
+import { digestBytes } from '../../oci/digest.js';
+import { MANIFEST_MEDIA_TYPES } from '../../oci/media-types.js';
+import type { Descriptor, Digest } from '../../oci/types.js';
+import { redactUrl } from '../transport/redact.js';
+import { header, type RegistryHttp } from './registry-http.js';
+
+const ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
+/** Manifests are small; refuse to buffer an unbounded answer. */
+const MANIFEST_LIMIT = 4 << 20;
+
+export async function manifestExists(http: RegistryHttp, repository: string, digest: Digest, scopes: readonly string[]): Promise<boolean> {
+  const res = await http.send({
+    method: 'HEAD',
+    url: `/v2/${repository}/manifests/${digest}`,
+    scopes,
+    headers: { accept: ACCEPT },
+    expect: [200, 404],
+    what: `check manifest ${digest}`,
+  });
+  await res.body.dump();
+  return res.statusCode === 200;
+}
+
+export interface FetchedManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+}
+
+export async function getManifest(http: RegistryHttp, repository: string, reference: string, scopes: readonly string[]): Promise<FetchedManifest> {
+  const what = `fetch manifest ${http.registry}/${repository}:${reference}`;
+  const res = await http.send({
+    method: 'GET',
+    url: `/v2/${repository}/manifests/${reference}`,
+    scopes,
+    headers: { accept: ACCEPT },
+    expect: [200],
+    what,
+  });
+  const bytes = await readAll(res.body, MANIFEST_LIMIT);
+  const digest = digestBytes(bytes);
+  if (reference.startsWith('sha256:') && digest !== reference) {
+    throw new RegistryError(`${what}: content digest ${digest} does not match`, { method: 'GET', url: `/v2/${repository}/manifests/${reference}` });
+  }
+  const mediaType = header(res, 'content-type')?.split(';')[0]?.trim() ?? '';
+  return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
+}
+
+export async function putManifest(
+  http: RegistryHttp,
+  repository: string,
+  reference: string,
+  desc: Descriptor,
+  bytes: Buffer,
+  scopes: readonly string[],
+): Promise<void> {
+  const what = `push manifest ${http.registry}/${repository}:${reference}`;
+  const res = await http.send({
+    method: 'PUT',
+    url: `/v2/${repository}/manifests/${reference}`,
+    scopes,
+    headers: { 'content-type': desc.mediaType, 'content-length': String(bytes.length) },
+    body: bytes,
+    expect: [201],
+    what,
+  });
+  await res.body.dump();
+  const stored = header(res, 'docker-content-digest');
+  if (stored !== undefined && stored !== desc.digest) {
+    throw new RegistryError(`${what}: registry stored ${stored}, expected ${desc.digest}`, {
+      method: 'PUT',
+      url: redactUrl(new URL(`/v2/${repository}/manifests/${reference}`, await http.endpoint())),
+      status: res.statusCode,
+    });
+  }
+}

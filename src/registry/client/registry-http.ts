@@ -1,0 +1,166 @@
+// Speaks HTTP to one registry: finds its endpoint (HTTPS, or plain HTTP where allowed),
+// authenticates requests, and keeps every request on the registry's own origin.
+import { request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../../errors/index.js';
+import { apiHost, isLoopbackHost } from '../../ref/reference.js';
+import { Authenticator } from '../auth/authenticator.js';
+import type { Credential } from '../auth/credentials.js';
+import { describeNetworkError, isCertificateError, isConnectionRefused } from '../transport/network-error.js';
+import { redactUrl } from '../transport/redact.js';
+import { registryErrorFrom } from './registry-error.js';
+
+export interface RegistryHttpOptions {
+  registry: string;
+  dispatcher: Dispatcher;
+  insecure: boolean;
+  userAgent: string;
+  credential: () => Promise<Credential | undefined>;
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path below the endpoint (`/v2/...`) or an absolute URL on the same origin. */
+  url: string;
+  scopes: readonly string[];
+  headers?: Record<string, string>;
+  /** Bytes, or a factory so the body can be sent again after an auth challenge. */
+  body?: Buffer | (() => Readable);
+  /** Statuses that count as success; anything else becomes a RegistryError. */
+  expect: readonly number[];
+  /** Says what was being done, for error messages ("upload blob sha256:…"). */
+  what: string;
+}
+
+export class RegistryHttp {
+  readonly registry: string;
+  readonly auth: Authenticator;
+  readonly #opts: RegistryHttpOptions;
+  #endpoint: Promise<URL> | undefined;
+
+  constructor(opts: RegistryHttpOptions) {
+    this.registry = opts.registry;
+    this.#opts = opts;
+    this.auth = new Authenticator({
+      dispatcher: opts.dispatcher,
+      insecure: opts.insecure,
+      userAgent: opts.userAgent,
+      credential: opts.credential,
+    });
+  }
+
+  /** The registry's base URL, found once by pinging `/v2/`. */
+  endpoint(): Promise<URL> {
+    this.#endpoint ??= this.#discover();
+    return this.#endpoint;
+  }
+
+  async #ping(base: URL): Promise<void> {
+    const url = new URL('/v2/', base);
+    const res = await request(url, {
+      method: 'GET',
+      headers: { 'user-agent': this.#opts.userAgent },
+      dispatcher: this.#opts.dispatcher,
+    });
+    await res.body.dump();
+    if (res.statusCode === 401) this.auth.setChallenge(header(res, 'www-authenticate'));
+    else if (res.statusCode !== 200) {
+      throw new RegistryError(`${this.registry} does not look like an OCI registry: /v2/ answered ${res.statusCode}`, {
+        method: 'GET',
+        url: redactUrl(url),
+        status: res.statusCode,
+      });
+    }
+  }
+
+  async #discover(): Promise<URL> {
+    const host = apiHost(this.registry);
+    const https = new URL(`https://${host}/`);
+    // Plain HTTP is only for loopback names or when the user said --insecure (spec §5).
+    const httpAllowed = this.#opts.insecure || isLoopbackHost(host);
+    try {
+      await this.#ping(https);
+      return https;
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      if (isCertificateError(err)) {
+        throw new RegistryError(`cannot connect to ${this.registry}: ${describeNetworkError(err)}`, {
+          method: 'GET',
+          url: redactUrl(new URL('/v2/', https)),
+          cause: err,
+          hint: 'trust its CA with --ca-file FILE, or skip verification with --insecure',
+        });
+      }
+      if (!httpAllowed || isConnectionRefused(err)) {
+        throw new RegistryError(`cannot connect to ${this.registry}: ${describeNetworkError(err)}`, {
+          method: 'GET',
+          url: redactUrl(new URL('/v2/', https)),
+          cause: err,
+          ...(httpAllowed ? {} : { hint: 'for a plain-HTTP registry that is not on this machine, pass --insecure' }),
+        });
+      }
+    }
+    const http = new URL(`http://${host}/`);
+    try {
+      await this.#ping(http);
+      return http;
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      throw new RegistryError(`cannot connect to ${this.registry} over HTTPS or HTTP: ${describeNetworkError(err)}`, {
+        method: 'GET',
+        url: redactUrl(new URL('/v2/', http)),
+        cause: err,
+      });
+    }
+  }
+
+  /** Resolve a registry-given URL (e.g. an upload Location) and keep it on our origin. */
+  async resolve(location: string, what: string): Promise<URL> {
+    const base = await this.endpoint();
+    const url = new URL(location, base);
+    // An upload Location on another host or scheme would receive our Authorization
+    // header and the blob (the class of bug behind oras-go GHSA-jxpm-75mh-9fp7).
+    if (url.origin !== base.origin) {
+      throw new RegistryError(`${what}: registry sent a location on another origin (${url.origin}); refusing to follow it`, {
+        method: 'POST',
+        url: redactUrl(url),
+      });
+    }
+    return url;
+  }
+
+  /** Send one request, answering one auth challenge; returns the successful response. */
+  async send(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
+    const url = await this.resolve(req.url, req.what);
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { 'user-agent': this.#opts.userAgent, ...req.headers };
+      const authorization = await this.auth.authorization(req.scopes);
+      if (authorization !== undefined) headers.authorization = authorization;
+      const body = typeof req.body === 'function' ? req.body() : req.body;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method: req.method, headers, body, dispatcher: this.#opts.dispatcher });
+      } catch (err) {
+        if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
+        throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
+      }
+      if (res.statusCode === 401 && attempt === 0) {
+        await res.body.dump();
+        if (await this.auth.refresh(header(res, 'www-authenticate'), req.scopes)) continue;
+        throw new RegistryError(`${req.what}: authentication required (401)`, {
+          method: req.method,
+          url: redactUrl(url),
+          status: 401,
+          hint: 'give credentials with --username/--password, LAZYOCI_USERNAME/LAZYOCI_PASSWORD or docker login',
+        });
+      }
+      if (req.expect.includes(res.statusCode)) return res;
+      throw await registryErrorFrom(res, req.method, url, req.what);
+    }
+  }
+}
+
+export function header(res: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,60 @@
+// A remote repository as a copy target: blobs and manifests by descriptor, tags by name.
+import { Readable } from 'node:stream';
+import { readAll, type ContentOpener, type Target } from '../../content/store.js';
+import { isManifestMediaType } from '../../oci/media-types.js';
+import type { Descriptor } from '../../oci/types.js';
+import { blobExists, fetchBlob, uploadBlob } from './blobs.js';
+import { getManifest, manifestExists, putManifest } from './manifests.js';
+import type { RegistryHttp } from './registry-http.js';
+import { listTags } from './tags.js';
+
+export type Access = 'pull' | 'push';
+
+export class Repository implements Target {
+  readonly name: string;
+  readonly #http: RegistryHttp;
+  readonly #repository: string;
+  /** Callers declare what they will do up front, so one token covers the whole job. */
+  readonly #scopes: readonly string[];
+
+  constructor(http: RegistryHttp, repository: string, access: Access) {
+    this.#http = http;
+    this.#repository = repository;
+    this.name = `${http.registry}/${repository}`;
+    this.#scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`];
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    return isManifestMediaType(desc.mediaType)
+      ? manifestExists(this.#http, this.#repository, desc.digest, this.#scopes)
+      : blobExists(this.#http, this.#repository, desc, this.#scopes);
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    if (isManifestMediaType(desc.mediaType)) {
+      const { bytes } = await getManifest(this.#http, this.#repository, desc.digest, this.#scopes);
+      return Readable.from([bytes]);
+    }
+    return fetchBlob(this.#http, this.#repository, desc, this.#scopes);
+  }
+
+  async push(desc: Descriptor, open: ContentOpener): Promise<void> {
+    if (isManifestMediaType(desc.mediaType)) {
+      await putManifest(this.#http, this.#repository, desc.digest, desc, await readAll(open()), this.#scopes);
+    } else {
+      await uploadBlob(this.#http, this.#repository, desc, open, this.#scopes);
+    }
+  }
+
+  async pushReference(desc: Descriptor, manifest: Buffer, reference: string): Promise<void> {
+    await putManifest(this.#http, this.#repository, reference, desc, manifest, this.#scopes);
+  }
+
+  async resolve(reference: string): Promise<Descriptor> {
+    return (await getManifest(this.#http, this.#repository, reference, this.#scopes)).descriptor;
+  }
+
+  async tags(): Promise<string[]> {
+    return listTags(this.#http, this.#repository, this.#scopes);
+  }
+}

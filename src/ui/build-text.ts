@@ -1,0 +1,40 @@
+// Text views of a build: the closing summary and plain progress lines for stderr.
+import type { ArtifactResult, BuildEvent } from '../push/build.js';
+import { formatBytes } from './output.js';
+
+export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: boolean; noPush: boolean }): string {
+  const lines: string[] = [];
+  const verb = mode.dryRun ? 'would push' : mode.noPush ? 'not pushed' : 'pushed';
+  for (const artifact of results) {
+    lines.push(`${artifact.name} (${artifact.type})`);
+    for (const t of artifact.targets) {
+      if (t.error !== undefined) lines.push(`  ✗ ${t.reference}  ${t.error}`);
+      else lines.push(`  ${t.pushed ? '✓' : '·'} ${t.reference}  ${t.digest}  ${t.pushed ? 'pushed' : verb}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function buildEventLine(event: BuildEvent): string | undefined {
+  switch (event.type) {
+    case 'packaged':
+      return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
+    case 'target-failed':
+      return `${event.artifact}: ${event.target} failed: ${event.error.message}`;
+    case 'copy': {
+      const e = event.event;
+      const short = e.descriptor.digest.slice(0, 19);
+      switch (e.type) {
+        case 'copied':
+          return `${event.artifact}: uploaded ${short} (${formatBytes(e.descriptor.size)}) to ${e.target}`;
+        case 'skipped':
+          return `${event.artifact}: ${short} already in ${e.target}`;
+        case 'exists':
+          return `${event.artifact}: ${e.target} already has ${short}; writing tags only`;
+        case 'tagged':
+          return `${event.artifact}: tagged ${e.target}:${e.tag}`;
+      }
+    }
+  }
+  return undefined;
+}

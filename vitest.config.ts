@@ -1,0 +1,13 @@
+// Unit tests beside the code, integration/end-to-end tests under test/, all against
+// real registries started once by test/global-setup.ts.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['test/global-setup.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
