@@ -85,6 +85,11 @@ export async function inspectRaw(ref: string, opts: SkopeoOptions = {}): Promise
   return run(['--insecure-policy', 'inspect', '--raw', ...remoteFlags('', opts), dockerRef(ref)]);
 }
 
+/** The manifest bytes of `tag` in an OCI image layout, as skopeo reads them. */
+export async function inspectLayoutRaw(layoutDir: string, tag: string): Promise<Buffer> {
+  return run(['--insecure-policy', 'inspect', '--raw', `oci:${layoutDir}:${tag}`]);
+}
+
 /** Copy REF out of the registry into an OCI image layout at layoutDir, tagged `tag`. */
 export async function copyToLayout(
   ref: string,
