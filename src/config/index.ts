@@ -1,8 +1,8 @@
 // Public API of the .lazy configuration: find the file, load it into a LazyFile, print its schema.
 export { findLazyFile, LAZY_FILE_NAME } from './find-lazy-file.js';
 export type { FindLazyFileOptions } from './find-lazy-file.js';
-export { loadLazyFile, displayPathFor } from './load-lazy-file.js';
-export type { LoadLazyFileOptions } from './load-lazy-file.js';
+export { displayPathFor, inspectLazyFile, loadLazyFile, sortProblems } from './load-lazy-file.js';
+export type { InspectedLazyFile, LoadLazyFileOptions, UnresolvedArtifact } from './load-lazy-file.js';
 export { createSchemaValidator, formatPath, readSchema, schemaPath } from './validate-schema.js';
 export type { SchemaProblem, SchemaValidator } from './validate-schema.js';
 export { projectDir, resolveProjectPath } from './resolve-paths.js';

@@ -54,7 +54,7 @@ export function displayPathFor(absFile: string, cwd: string): string {
   return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? absFile : rel;
 }
 
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+export function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.line - b.p.line || a.p.col - b.p.col || a.i - b.i)
@@ -63,6 +63,8 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
 
 class Builder {
   readonly problems: ConfigProblem[] = [];
+  /** Artifacts dropped for path problems; their templates can still be checked. */
+  readonly unresolved: UnresolvedArtifact[] = [];
 
   constructor(
     private readonly source: YamlSource,
@@ -94,6 +96,12 @@ class Builder {
   }
 
   async artifact(raw: RawArtifact, index: number): Promise<ArtifactConfig | undefined> {
+    const built = await this.#artifact(raw, index);
+    if (built.artifact === undefined) this.unresolved.push(built.base);
+    return built.artifact;
+  }
+
+  async #artifact(raw: RawArtifact, index: number): Promise<{ base: UnresolvedArtifact; artifact?: ArtifactConfig }> {
     const at: JsonPath = ['artifacts', index];
     const targets: TargetConfig[] = raw.targets.map((t, ti) => {
       const tp = [...at, 'targets', ti];
@@ -103,8 +111,9 @@ class Builder {
         loc: this.loc(tp),
       };
     });
-    const base = {
+    const base: UnresolvedArtifact = {
       index,
+      type: raw.type,
       annotations: this.locatedMap(raw.annotations, [...at, 'annotations']),
       targets,
       loc: this.loc(at),
@@ -122,18 +131,18 @@ class Builder {
           if (absPath === undefined) ok = false;
           else files.push({ path: entryPath, absPath, ...(f.mediaType !== undefined ? { mediaType: f.mediaType } : {}) });
         }
-        if (!ok) return undefined;
+        if (!ok) return { base };
         const out: FilesArtifactConfig = { ...base, type: 'artifact', files };
         if (raw.mediaType !== undefined) out.mediaType = raw.mediaType;
-        return out;
+        return { base, artifact: out };
       }
       case 'helm': {
         const cp = [...at, 'chartPath'];
         const chartPath = this.located(raw.chartPath ?? '', cp);
         const chartDir = await this.resolve(chartPath.value, 'chart', cp, chartPath.loc);
-        if (chartDir === undefined) return undefined;
+        if (chartDir === undefined) return { base };
         const out: HelmArtifactConfig = { ...base, type: 'helm', chartPath, chartDir };
-        return out;
+        return { base, artifact: out };
       }
       case 'image': {
         // A defaulted field has no scalar of its own; report it at the artifact.
@@ -149,7 +158,7 @@ class Builder {
           [...at, 'context'],
           raw.context !== undefined ? this.loc([...at, 'context']) : base.loc,
         );
-        if (dockerfile === undefined || context === undefined) return undefined;
+        if (dockerfile === undefined || context === undefined) return { base };
         const out: ImageArtifactConfig = {
           ...base,
           type: 'image',
@@ -159,7 +168,7 @@ class Builder {
           buildArgs: this.locatedMap(raw.buildArgs, [...at, 'buildArgs']),
           builder: raw.builder ?? 'auto',
         };
-        return out;
+        return { base, artifact: out };
       }
       case 'docker': {
         const out: DockerArtifactConfig = { ...base, type: 'docker' };
@@ -167,10 +176,10 @@ class Builder {
         if (raw.archive !== undefined) {
           const ap = [...at, 'archive'];
           const archive = await this.resolve(raw.archive, 'file', ap, this.loc(ap));
-          if (archive === undefined) return undefined;
+          if (archive === undefined) return { base };
           out.archive = archive;
         }
-        return out;
+        return { base, artifact: out };
       }
     }
   }
@@ -195,8 +204,31 @@ function duplicateNameProblems(builder: Builder, artifacts: unknown[]): ConfigPr
   return problems;
 }
 
-/** Loads, validates and resolves a .lazy file; throws one ConfigError listing every problem. */
-export async function loadLazyFile(file: string, opts: LoadLazyFileOptions = {}): Promise<LazyFile> {
+/** What templates need of an artifact that could not be fully resolved. */
+export interface UnresolvedArtifact {
+  index: number;
+  type: ArtifactConfig['type'];
+  name?: Located<string>;
+  annotations: Record<string, Located<string>>;
+  targets: TargetConfig[];
+  loc: SourceLocation;
+}
+
+export interface InspectedLazyFile {
+  /** The file with every artifact that passed its checks; broken ones are left out. */
+  lazy: LazyFile;
+  /** Every problem found, sorted by position; empty when the file is sound. */
+  problems: ConfigProblem[];
+  /** Artifacts left out for path problems, whose templates can still be checked. */
+  unresolved: UnresolvedArtifact[];
+}
+
+/**
+ * Loads, validates and resolves a .lazy file, keeping the sound artifacts next to the
+ * problems so later steps (template rendering) can add theirs to the same report.
+ * Throws only when the file cannot be read or parsed at all.
+ */
+export async function inspectLazyFile(file: string, opts: LoadLazyFileOptions = {}): Promise<InspectedLazyFile> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const absFile = path.resolve(cwd, file);
   const displayPath = displayPathFor(absFile, cwd);
@@ -241,6 +273,16 @@ export async function loadLazyFile(file: string, opts: LoadLazyFileOptions = {})
     builder.problems.push(...duplicateNameProblems(builder, rawArtifacts));
   }
 
-  if (builder.problems.length > 0) throw new ConfigError(sortProblems(builder.problems));
-  return { file: absFile, dir, displayPath, artifacts };
+  return {
+    lazy: { file: absFile, dir, displayPath, artifacts },
+    problems: sortProblems(builder.problems),
+    unresolved: builder.unresolved,
+  };
+}
+
+/** Loads, validates and resolves a .lazy file; throws one ConfigError listing every problem. */
+export async function loadLazyFile(file: string, opts: LoadLazyFileOptions = {}): Promise<LazyFile> {
+  const { lazy, problems } = await inspectLazyFile(file, opts);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return lazy;
 }

@@ -1,7 +1,7 @@
 // The build service: .lazy → plan → packaged graphs → each target through the copy
 // engine. Reports progress as events and returns one result per artifact; a failed
 // target is recorded and the rest go on.
-import { findLazyFile, loadLazyFile } from '../config/index.js';
+import { findLazyFile, inspectLazyFile } from '../config/index.js';
 import { OciLayoutStore } from '../content/oci-layout-store.js';
 import type { Target } from '../content/store.js';
 import { copyGraph } from '../copy/copy-graph.js';
@@ -94,9 +94,14 @@ async function pushTarget(
 /** Load and plan only: what `lazyoci validate` runs, and the first half of a build. */
 export async function planFromOptions(opts: Pick<BuildOptions, 'file' | 'positional' | 'cwd' | 'env' | 'tag' | 'artifact' | 'now'>) {
   const path = await findLazyFile({ file: opts.file, positional: opts.positional, cwd: opts.cwd });
-  const lazy = await loadLazyFile(path, { cwd: opts.cwd });
-  const vars = await resolveVariables({ dir: lazy.dir, tag: opts.tag, env: opts.env, ...(opts.now ? { now: opts.now } : {}) });
-  return planBuild(lazy, vars, opts.artifact);
+  const inspected = await inspectLazyFile(path, { cwd: opts.cwd });
+  const vars = await resolveVariables({
+    dir: inspected.lazy.dir,
+    tag: opts.tag,
+    env: opts.env,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return planBuild(inspected, vars, opts.artifact);
 }
 
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {

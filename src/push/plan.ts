@@ -4,6 +4,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { readChartYaml, type ChartYamlFile } from '../content/chart-yaml.js';
 import type { ArtifactConfig, ArtifactType, LazyFile, Located } from '../config/types.js';
+import { sortProblems, type InspectedLazyFile } from '../config/index.js';
 import { ConfigError, LazyOciError, UsageError, type ConfigProblem } from '../errors/index.js';
 import { formatRepository, isValidTag, parseRepository, type Reference } from '../ref/reference.js';
 import { renderTemplate, withChartVersion, type TemplateVariables } from '../template/index.js';
@@ -39,7 +40,7 @@ export function selectArtifacts(lazy: LazyFile, selector: string | undefined): A
   const byType = lazy.artifacts.filter((a) => a.type === selector);
   if (byType.length > 0) return byType;
   if (/^\d+$/.test(selector)) {
-    const artifact = lazy.artifacts[Number(selector)];
+    const artifact = lazy.artifacts.find((a) => a.index === Number(selector));
     if (artifact !== undefined) return [artifact];
   }
   const names = lazy.artifacts.map((a, i) => a.name?.value ?? `#${i}`).join(', ');
@@ -114,15 +115,43 @@ function defaultName(targets: PlannedTarget[], index: number): string {
   return path.split('/').filter(Boolean).pop() ?? `artifact-${index}`;
 }
 
-export async function planBuild(lazy: LazyFile, baseVars: TemplateVariables, selector?: string): Promise<Plan> {
-  const selected = selectArtifacts(lazy, selector);
+/** Render an artifact's annotations and targets, recording every problem. */
+function renderArtifact(
+  lazy: LazyFile,
+  artifact: Pick<ArtifactConfig, 'index' | 'annotations' | 'targets'>,
+  vars: TemplateVariables,
+  problems: ProblemList,
+): { annotations: Record<string, string>; targets: PlannedTarget[] } {
+  const field = `artifacts[${artifact.index}]`;
+  const annotations: Record<string, string> = {};
+  for (const [key, source] of Object.entries(artifact.annotations)) {
+    const value = problems.render(`${field}.annotations.${key}`, source, vars);
+    if (value !== undefined) annotations[key] = value;
+  }
+  const targets: PlannedTarget[] = [];
+  artifact.targets.forEach((target, i) => {
+    const t = planTarget(lazy, `${field}.targets[${i}]`, target, vars, problems);
+    if (t !== undefined) targets.push(t);
+  });
+  return { annotations, targets };
+}
+
+/**
+ * Plan the selected artifacts of an inspected .lazy file. Problems found while loading
+ * are reported together with the ones found here, in one ConfigError.
+ */
+export async function planBuild(inspected: InspectedLazyFile, baseVars: TemplateVariables, selector?: string): Promise<Plan> {
+  const { lazy } = inspected;
   const problems = new ProblemList(lazy.displayPath);
+  problems.items.push(...inspected.problems);
+  // With problems already known the build is refused anyway: check every artifact, so
+  // the report is complete, instead of letting a selector error hide it.
+  const selected = problems.items.length > 0 ? lazy.artifacts : selectArtifacts(lazy, selector);
   const planned: PlannedArtifact[] = [];
 
   for (const config of selected) {
-    const field = `artifacts[${config.index}]`;
     if (!BUILDABLE.includes(config.type)) {
-      problems.add(config.loc, `${field}: building "${config.type}" artifacts is not supported by this version of lazyoci`);
+      problems.add(config.loc, `artifacts[${config.index}]: building "${config.type}" artifacts is not supported by this version of lazyoci`);
       continue;
     }
     let vars = baseVars;
@@ -136,18 +165,7 @@ export async function planBuild(lazy: LazyFile, baseVars: TemplateVariables, sel
         else throw err;
       }
     }
-
-    const annotations: Record<string, string> = {};
-    for (const [key, source] of Object.entries(config.annotations)) {
-      const value = problems.render(`${field}.annotations.${key}`, source, vars);
-      if (value !== undefined) annotations[key] = value;
-    }
-    const targets: PlannedTarget[] = [];
-    config.targets.forEach((target, i) => {
-      const t = planTarget(lazy, `${field}.targets[${i}]`, target, vars, problems);
-      if (t !== undefined) targets.push(t);
-    });
-
+    const { annotations, targets } = renderArtifact(lazy, config, vars, problems);
     planned.push({
       index: config.index,
       name: config.name?.value ?? defaultName(targets, config.index),
@@ -158,9 +176,14 @@ export async function planBuild(lazy: LazyFile, baseVars: TemplateVariables, sel
       ...(chart === undefined ? {} : { chart }),
     });
   }
+  // Artifacts dropped for path problems: their templates are checked all the same. Their
+  // chart could not be read, so a stand-in chart version keeps .ChartVersion quiet.
+  for (const artifact of inspected.unresolved) {
+    renderArtifact(lazy, artifact, artifact.type === 'helm' ? withChartVersion(baseVars, '0.0.0') : baseVars, problems);
+  }
 
   if (problems.items.length > 0) {
-    throw new ConfigError(problems.items.sort((a, b) => a.line - b.line || a.col - b.col));
+    throw new ConfigError(sortProblems(problems.items));
   }
   return { lazy, artifacts: planned };
 }
