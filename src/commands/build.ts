@@ -35,7 +35,8 @@ export function buildCommand(io: CommandIO, version: string): Command {
           openClient: (o) => RegistryClient.create(o),
           signal: controller.signal,
           onEvent: (event) => {
-            if (g.quiet) return;
+            // Quiet silences progress, never failures.
+            if (g.quiet && event.type !== 'target-failed') return;
             const line = buildEventLine(event);
             if (line !== undefined) io.stderr(`${line}\n`);
           },

@@ -1,4 +1,5 @@
 // Text views of a build: the closing summary and plain progress lines for stderr.
+import { LazyOciError } from '../errors/index.js';
 import type { ArtifactResult, BuildEvent } from '../push/build.js';
 import { formatBytes } from './output.js';
 
@@ -19,8 +20,10 @@ export function buildEventLine(event: BuildEvent): string | undefined {
   switch (event.type) {
     case 'packaged':
       return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
-    case 'target-failed':
-      return `${event.artifact}: ${event.target} failed: ${event.error.message}`;
+    case 'target-failed': {
+      const hint = event.error instanceof LazyOciError && event.error.hint !== undefined ? `\n  hint: ${event.error.hint}` : '';
+      return `${event.artifact}: ${event.target} failed: ${event.error.message}${hint}`;
+    }
     case 'copy': {
       const e = event.event;
       const short = e.descriptor.digest.slice(0, 19);
