@@ -10,6 +10,7 @@ export interface ProvidedRegistries {
   http: RegistryInfo;
   https: RegistryInfo;
   auth: RegistryInfo;
+  token: RegistryInfo;
 }
 
 declare module 'vitest' {
@@ -47,15 +48,15 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
     );
   }
 
-  const started = await Promise.allSettled([startRegistry('http'), startRegistry('https'), startRegistry('auth')]);
+  const started = await Promise.allSettled([startRegistry('http'), startRegistry('https'), startRegistry('auth'), startRegistry('token')]);
   const running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await Promise.allSettled(running.map((r) => r.stop()));
     throw failure.reason;
   }
-  const [http, https, auth] = running as [RunningRegistry, RunningRegistry, RunningRegistry];
-  provide('registries', { http: info(http), https: info(https), auth: info(auth) });
+  const [http, https, auth, token] = running as [RunningRegistry, RunningRegistry, RunningRegistry, RunningRegistry];
+  provide('registries', { http: info(http), https: info(https), auth: info(auth), token: info(token) });
 
   return async () => {
     await Promise.allSettled(running.map((r) => r.stop()));

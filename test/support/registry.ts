@@ -11,10 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import bcrypt from 'bcryptjs';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
 
 const execFileAsync = promisify(execFile);
 
-export type RegistryMode = 'http' | 'https' | 'auth';
+export type RegistryMode = 'http' | 'https' | 'auth' | 'token';
 
 /** What a test needs to reach a registry; plain data, so vitest can `provide` it. */
 export interface RegistryInfo {
@@ -31,8 +32,10 @@ export interface RegistryInfo {
   caFile?: string;
   /** auth only */
   username?: string;
-  /** auth only; distinctive (`pw-<hex>`) so tests can scan output for leaks. */
+  /** auth and token only; distinctive (`pw-<hex>`) so tests can scan output for leaks. */
   password?: string;
+  /** token only: the issuer's log, one JSON line per token request (see token-issuer.ts). */
+  tokenLog?: string;
 }
 
 export interface RunningRegistry extends RegistryInfo {
@@ -73,6 +76,7 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
   };
 
   let child: ChildProcess | undefined;
+  let issuer: TokenIssuer | undefined;
   try {
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
@@ -126,6 +130,29 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
       info.password = password;
     }
 
+    if (mode === 'token') {
+      const keyFile = path.join(workDir, 'token.key');
+      const certFile = path.join(workDir, 'token.crt');
+      await execFileAsync('openssl', [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+        '-subj', '/CN=lazyoci-test-token-issuer', '-keyout', keyFile, '-out', certFile,
+      ]);
+      const password = `pw-${randomBytes(12).toString('hex')}`;
+      const tokenLog = path.join(workDir, 'tokens.log');
+      await writeFile(tokenLog, '');
+      issuer = await startTokenIssuer({
+        keyFile, certFile, issuer: 'lazyoci-test-issuer', service: 'lazyoci-test-registry',
+        username: REGISTRY_USERNAME, password, logFile: tokenLog,
+      });
+      lines.push(
+        'auth:', '  token:', `    realm: ${issuer.realm}`, '    service: lazyoci-test-registry',
+        '    issuer: lazyoci-test-issuer', `    rootcertbundle: ${JSON.stringify(certFile)}`,
+      );
+      info.username = REGISTRY_USERNAME;
+      info.password = password;
+      info.tokenLog = tokenLog;
+    }
+
     const configFile = path.join(workDir, 'config.yml');
     await writeFile(configFile, lines.join('\n') + '\n');
 
@@ -162,6 +189,7 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
           await exited;
           clearTimeout(timer);
         }
+        await issuer?.stop();
         await cleanupDirs();
       },
     };
@@ -172,6 +200,7 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
       proc.kill('SIGKILL');
       await gone;
     }
+    await issuer?.stop();
     await cleanupDirs();
     throw err;
   }

@@ -5,6 +5,8 @@ import { redactUrl } from '../transport/redact.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+export const AUTH_HINT = 'pass credentials with --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD, or run docker login';
+
 async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -33,8 +35,24 @@ function parseCodes(text: string): RegistryErrorDetail[] {
   }
 }
 
+/** HEAD answers carry no body, so the status alone has to say what went wrong. */
+const STATUS_TEXT: Record<number, string> = {
+  400: 'bad request',
+  401: 'authentication required',
+  403: 'access denied',
+  404: 'not found',
+  405: 'operation not supported by this registry',
+  413: 'request too large',
+  416: 'requested range not satisfiable',
+  429: 'too many requests',
+  500: 'registry internal error',
+  502: 'bad gateway',
+  503: 'registry unavailable',
+  504: 'gateway timeout',
+};
+
 const STATUS_HINTS: Record<number, string> = {
-  401: 'check the credentials (--username/--password, LAZYOCI_USERNAME/LAZYOCI_PASSWORD or docker login)',
+  401: AUTH_HINT,
   403: 'the credentials lack permission for this repository',
 };
 
@@ -45,7 +63,10 @@ export async function registryErrorFrom(
   what: string,
 ): Promise<RegistryError> {
   const codes = parseCodes(await readCapped(res.body));
-  const detail = codes.length > 0 ? codes.map((c) => (c.message ? `${c.code}: ${c.message}` : c.code)).join('; ') : `HTTP ${res.statusCode}`;
+  const detail =
+    codes.length > 0
+      ? codes.map((c) => (c.message ? `${c.code}: ${c.message}` : c.code)).join('; ')
+      : (STATUS_TEXT[res.statusCode] ?? `HTTP ${res.statusCode}`);
   const hint = STATUS_HINTS[res.statusCode];
   return new RegistryError(`${what}: ${detail} (${res.statusCode})`, {
     method,

@@ -8,7 +8,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import type { Credential } from '../auth/credentials.js';
 import { describeNetworkError, isCertificateError, isConnectionRefused } from '../transport/network-error.js';
 import { redactUrl } from '../transport/redact.js';
-import { registryErrorFrom } from './registry-error.js';
+import { AUTH_HINT, registryErrorFrom } from './registry-error.js';
 
 export interface RegistryHttpOptions {
   registry: string;
@@ -151,7 +151,7 @@ export class RegistryHttp {
           method: req.method,
           url: redactUrl(url),
           status: 401,
-          hint: 'give credentials with --username/--password, LAZYOCI_USERNAME/LAZYOCI_PASSWORD or docker login',
+          hint: AUTH_HINT,
         });
       }
       if (req.expect.includes(res.statusCode)) return res;
