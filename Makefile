@@ -9,8 +9,10 @@ build: deps
 deps:
 	bash scripts/install-deps.sh
 
+# vitest's own report goes to the terminal; the JSON copy feeds one plain closing line.
 test: deps build
-	npx vitest run
+	npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json; \
+	status=$$?; node scripts/test-summary.mjs .vitest-results.json || status=1; exit $$status
 
 demo: deps build
 	bash scripts/demo.sh
