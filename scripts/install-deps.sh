@@ -43,8 +43,11 @@ say "tools: node $(node -v), $(docker-registry --version | awk '{print $1, $3}')
 
 # --- npm packages ---
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  say "installing npm packages (npm install, versions pinned by package-lock.json)"
+  # Not `npm ci`: the npm registry this project's machines reach lacks some of rollup's
+  # optional per-platform packages, so the lockfile cannot list them and `npm ci`
+  # refuses it as out of sync. `npm install` keeps the locked versions and skips them.
+  npm install --no-audit --no-fund
 else
   say "npm packages are up to date"
 fi

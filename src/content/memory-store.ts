@@ -11,7 +11,14 @@ type Entry = { kind: 'bytes'; bytes: Buffer } | { kind: 'file'; path: string };
 export class MemoryStore implements Storage {
   readonly #entries = new Map<Digest, Entry>();
 
-  /** Add bytes; the descriptor's digest and size must match them. */
+  /** Add bytes and return their descriptor (hashed once, here). */
+  addContent(mediaType: string, bytes: Buffer): Descriptor {
+    const desc: Descriptor = { mediaType, digest: digestBytes(bytes), size: bytes.length };
+    this.#entries.set(desc.digest, { kind: 'bytes', bytes });
+    return desc;
+  }
+
+  /** Add bytes from elsewhere; the descriptor's digest and size must match them. */
   addBytes(desc: Descriptor, bytes: Buffer): void {
     if (bytes.length !== desc.size || digestBytes(bytes) !== desc.digest) {
       throw new ContentError(`content does not match descriptor ${desc.digest}`);

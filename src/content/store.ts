@@ -1,6 +1,7 @@
 // Small capability interfaces every store composes (remote repository, OCI layout, memory).
 // Functions take the narrowest one they need (design rule 1).
 import type { Readable } from 'node:stream';
+import { ContentError } from '../errors/index.js';
 import type { Descriptor } from '../oci/types.js';
 
 /** Reads content by descriptor. */
@@ -42,7 +43,7 @@ export async function readAll(stream: Readable, limit = Number.POSITIVE_INFINITY
     total += buf.length;
     if (total > limit) {
       stream.destroy();
-      throw new RangeError(`content is larger than ${limit} bytes`);
+      throw new ContentError(`content is larger than the ${limit}-byte limit`);
     }
     chunks.push(buf);
   }

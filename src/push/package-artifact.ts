@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { MemoryStore } from '../content/memory-store.js';
 import { packageHelmChart } from '../content/helm-chart.js';
 import { ContentError } from '../errors/index.js';
-import { digestBytes, digestFile } from '../oci/digest.js';
+import { digestFile } from '../oci/digest.js';
 import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/types.js';
@@ -22,7 +22,7 @@ export interface PackagedArtifact {
 }
 
 /** Serialise with a fixed key order; the bytes are what gets digested and pushed. */
-function encodeManifest(manifest: ImageManifest): { bytes: Buffer; descriptor: Descriptor } {
+function encodeManifest(manifest: ImageManifest): Buffer {
   const ordered: ImageManifest = {
     schemaVersion: 2,
     mediaType: manifest.mediaType,
@@ -33,16 +33,11 @@ function encodeManifest(manifest: ImageManifest): { bytes: Buffer; descriptor: D
       ? {}
       : { annotations: sortKeys(manifest.annotations) }),
   };
-  const bytes = Buffer.from(JSON.stringify(ordered), 'utf8');
-  return { bytes, descriptor: { mediaType: manifest.mediaType, digest: digestBytes(bytes), size: bytes.length } };
+  return Buffer.from(JSON.stringify(ordered), 'utf8');
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function bytesDescriptor(mediaType: string, bytes: Buffer): Descriptor {
-  return { mediaType, digest: digestBytes(bytes), size: bytes.length };
 }
 
 async function packageFiles(config: FilesArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
@@ -74,12 +69,15 @@ async function packageFiles(config: FilesArtifactConfig, annotations: Record<str
   return { manifest, blobs: [EMPTY_CONFIG_DESCRIPTOR, ...layers] };
 }
 
-async function packageHelm(config: HelmArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
-  const chart = await packageHelmChart(config.chartDir, { displayDir: config.chartPath.value });
-  const configDesc = bytesDescriptor(MediaType.helmConfig, chart.config);
-  const layer = bytesDescriptor(MediaType.helmChartContent, chart.archive);
-  store.addBytes(configDesc, chart.config);
-  store.addBytes(layer, chart.archive);
+async function packageHelm(
+  config: HelmArtifactConfig,
+  annotations: Record<string, string>,
+  store: MemoryStore,
+  displayDir: string,
+) {
+  const chart = await packageHelmChart(config.chartDir, { displayDir });
+  const configDesc = store.addContent(MediaType.helmConfig, chart.config);
+  const layer = store.addContent(MediaType.helmChartContent, chart.archive);
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MediaType.imageManifest,
@@ -99,13 +97,13 @@ export async function packageArtifact(artifact: PlannedArtifact): Promise<Packag
       built = await packageFiles(config, artifact.annotations, store);
       break;
     case 'helm':
-      built = await packageHelm(config, artifact.annotations, store);
+      built = await packageHelm(config, artifact.annotations, store, artifact.displayDir);
       break;
     default:
       throw new ContentError(`packaging "${config.type}" artifacts is not supported by this version of lazyoci`);
   }
-  const { bytes, descriptor } = encodeManifest(built.manifest);
-  store.addBytes(descriptor, bytes);
+  const bytes = encodeManifest(built.manifest);
+  const descriptor = store.addContent(built.manifest.mediaType, bytes);
   const totalSize = built.blobs.reduce((sum, b) => sum + b.size, bytes.length);
   return { store, root: descriptor, manifest: bytes, blobs: built.blobs, totalSize };
 }

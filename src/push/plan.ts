@@ -1,7 +1,7 @@
 // The planner: a validated .lazy file plus the run's variables become a Plan — every
 // name, reference, tag and annotation rendered and checked — or one ConfigError
 // listing every problem, before anything is packaged or sent.
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readChartYaml, type ChartYamlFile } from '../content/chart-yaml.js';
 import type { ArtifactConfig, ArtifactType, LazyFile, Located } from '../config/types.js';
 import { sortProblems, type InspectedLazyFile } from '../config/index.js';
@@ -22,6 +22,8 @@ export interface PlannedArtifact {
   targets: PlannedTarget[];
   /** Helm only: the chart's checked Chart.yaml. */
   chart?: ChartYamlFile;
+  /** Helm only: the chart directory as messages name it (beside the .lazy path shown). */
+  displayDir: string;
 }
 
 export interface Plan {
@@ -156,9 +158,10 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
     }
     let vars = baseVars;
     let chart: ChartYamlFile | undefined;
+    const displayDir = config.type === 'helm' ? join(dirname(lazy.displayPath), config.chartPath.value) : dirname(lazy.displayPath);
     if (config.type === 'helm') {
       try {
-        chart = await readChartYaml(config.chartDir, { displayDir: relative(process.cwd(), config.chartDir) || '.' });
+        chart = await readChartYaml(config.chartDir, { displayDir });
         vars = withChartVersion(baseVars, chart.metadata.version);
       } catch (err) {
         if (err instanceof ConfigError) problems.items.push(...err.problems);
@@ -173,6 +176,7 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
       config,
       annotations,
       targets,
+      displayDir,
       ...(chart === undefined ? {} : { chart }),
     });
   }

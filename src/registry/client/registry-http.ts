@@ -141,11 +141,13 @@ export class RegistryHttp {
       try {
         res = await request(url, { method: req.method, headers, body, dispatcher: this.#opts.dispatcher });
       } catch (err) {
-        if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
+        if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       if (res.statusCode === 401 && attempt === 0) {
         await res.body.dump();
+        // The registry may answer before reading all of a streamed body; close it, a retry opens a new one.
+        if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
         if (await this.auth.refresh(header(res, 'www-authenticate'), req.scopes)) continue;
         throw new RegistryError(`${req.what}: authentication required (401)`, {
           method: req.method,
