@@ -1,9 +1,8 @@
 // `lazyoci browse tags`: list what a repository holds.
 import { Command, InvalidArgumentError } from 'commander';
 import { parseRepository } from '../ref/reference.js';
-import { RegistryClient } from '../registry/client/registry-client.js';
 import { renderOutput } from '../ui/output.js';
-import { globalOptions, registryOptions, type CommandIO } from './context.js';
+import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 function nonNegative(value: string): number {
   const n = Number(value);
@@ -24,7 +23,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
       const opts = this.opts<{ limit?: number; offset?: number; filter?: string }>();
       const g = globalOptions(this);
       const ref = parseRepository(repository);
-      const client = await RegistryClient.create(registryOptions(g, io.env, version));
+      const client = await openRegistryClient(g, io, version);
       try {
         let tags = await client.repository(ref, 'pull').tags();
         if (opts.filter !== undefined) tags = tags.filter((t) => t.includes(opts.filter!));

@@ -1,6 +1,7 @@
 // `lazyoci build`: validate, render, package and push every artifact/target/tag.
 import { Command } from 'commander';
 import { RegistryClient } from '../registry/client/registry-client.js';
+import { loadSettings } from '../settings/index.js';
 import { runBuild } from '../push/build.js';
 import { buildEventLine, buildSummaryText } from '../ui/build-text.js';
 import { renderOutput } from '../ui/output.js';
@@ -32,7 +33,8 @@ export function buildCommand(io: CommandIO, version: string): Command {
           dryRun: opts.dryRun === true,
           noPush: !opts.push,
           registry: registryOptions(g, io.env, version),
-          openClient: (o) => RegistryClient.create(o),
+          // Settings are read only when something is pushed, so a dry run touches no file.
+          openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env) }),
           signal: controller.signal,
           onEvent: (event) => {
             // Quiet silences progress, never failures.

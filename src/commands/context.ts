@@ -1,6 +1,7 @@
 // What every command receives: the global flags, the environment, and where to write.
 import type { Command } from 'commander';
-import type { RegistryClientOptions } from '../registry/client/registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/client/registry-client.js';
+import { loadSettings, type UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
 
 export interface GlobalOptions {
@@ -32,13 +33,24 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
-export function registryOptions(g: GlobalOptions, env: NodeJS.ProcessEnv, version: string): RegistryClientOptions {
+export function registryOptions(
+  g: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+  version: string,
+  settings?: UserSettings,
+): RegistryClientOptions {
   return {
     insecure: g.insecure,
+    ...(settings === undefined ? {} : { settings }),
     ...(g.caFile === undefined ? {} : { caFile: g.caFile }),
     ...(g.username === undefined ? {} : { username: g.username }),
     ...(g.password === undefined ? {} : { password: g.password }),
     env,
     userAgent: `lazyoci/${version}`,
   };
+}
+
+/** A registry client with the user's saved registries loaded; the caller closes it. */
+export async function openRegistryClient(g: GlobalOptions, io: CommandIO, version: string): Promise<RegistryClient> {
+  return RegistryClient.create(registryOptions(g, io.env, version, await loadSettings(io.env)));
 }

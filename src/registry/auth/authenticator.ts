@@ -40,6 +40,15 @@ export class Authenticator {
     return this.#challenge !== undefined;
   }
 
+  /** The scheme the registry asked for (basic, bearer), if it asked. */
+  get scheme(): string | undefined {
+    return this.#challenge?.scheme;
+  }
+
+  async hasCredential(): Promise<boolean> {
+    return (await this.#getCredential()) !== undefined;
+  }
+
   /** The Authorization header for a request needing `scopes`, or undefined for anonymous. */
   async authorization(scopes: readonly string[]): Promise<string | undefined> {
     const challenge = this.#challenge;

@@ -14,6 +14,8 @@ export interface CredentialSources {
   username?: string;
   password?: string;
   env: NodeJS.ProcessEnv;
+  /** The registry as saved with `lazyoci registry add`, last before anonymous. */
+  saved?: { username?: string; password?: string };
 }
 
 /** Docker keeps Docker Hub's credentials under its old v1 index URL. */
@@ -78,6 +80,9 @@ export async function resolveCredential(registry: string, sources: CredentialSou
   return (
     pair(sources.username, sources.password, '--username/--password') ??
     pair(sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD, 'LAZYOCI_USERNAME/LAZYOCI_PASSWORD') ??
-    (await fromDockerConfig(registry, sources.env))
+    (await fromDockerConfig(registry, sources.env)) ??
+    (sources.saved?.username !== undefined && sources.saved.password !== undefined
+      ? { kind: 'basic', username: sources.saved.username, password: sources.saved.password }
+      : undefined)
   );
 }

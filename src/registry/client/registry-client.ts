@@ -1,7 +1,9 @@
-// The entry point for talking to registries in one run: one dispatcher, one
-// RegistryHttp (endpoint + auth state) per registry. Not a singleton: commands make one.
-import type { Agent } from 'undici';
+// The entry point for talking to registries in one run: one dispatcher (keep-alive
+// pools per origin), one RegistryHttp (endpoint + auth state) per registry.
+// Not a singleton: commands make one and close it.
+import type { Dispatcher } from 'undici';
 import type { Reference } from '../../ref/reference.js';
+import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
 import { resolveCredential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import { RegistryHttp } from './registry-http.js';
@@ -9,31 +11,43 @@ import { Repository, type Access } from './repository.js';
 
 export interface RegistryClientOptions extends TlsOptions, CredentialSources {
   userAgent?: string;
+  /** Saved registries: their credentials join the chain, and `insecure` applies per registry. */
+  settings?: UserSettings;
 }
 
 export class RegistryClient {
   readonly #opts: RegistryClientOptions;
-  readonly #dispatcher: Agent;
+  readonly #secure: Dispatcher;
+  /** For registries saved as insecure, when --insecure is not given for all. */
+  readonly #insecure: Dispatcher | undefined;
   readonly #registries = new Map<string, RegistryHttp>();
 
-  private constructor(opts: RegistryClientOptions, dispatcher: Agent) {
+  private constructor(opts: RegistryClientOptions, secure: Dispatcher, insecure: Dispatcher | undefined) {
     this.#opts = opts;
-    this.#dispatcher = dispatcher;
+    this.#secure = secure;
+    this.#insecure = insecure;
   }
 
   static async create(opts: RegistryClientOptions): Promise<RegistryClient> {
-    return new RegistryClient(opts, await createDispatcher(opts));
+    const needInsecure = opts.insecure !== true && (opts.settings?.registries.some((r) => r.insecure === true) ?? false);
+    return new RegistryClient(
+      opts,
+      await createDispatcher(opts),
+      needInsecure ? await createDispatcher({ ...opts, insecure: true }) : undefined,
+    );
   }
 
   registry(name: string): RegistryHttp {
     let http = this.#registries.get(name);
     if (http === undefined) {
+      const saved = this.#opts.settings === undefined ? undefined : findSavedRegistry(this.#opts.settings, name);
+      const savedInsecure = saved?.insecure === true && this.#insecure !== undefined;
       http = new RegistryHttp({
         registry: name,
-        dispatcher: this.#dispatcher,
-        insecure: this.#opts.insecure === true,
+        dispatcher: savedInsecure ? this.#insecure! : this.#secure,
+        insecure: this.#opts.insecure === true || savedInsecure,
         userAgent: this.#opts.userAgent ?? 'lazyoci',
-        credential: () => resolveCredential(name, this.#opts),
+        credential: () => resolveCredential(name, { ...this.#opts, ...(saved === undefined ? {} : { saved }) }),
       });
       this.#registries.set(name, http);
     }
@@ -52,6 +66,6 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await Promise.all([this.#secure.close(), this.#insecure?.close()]);
   }
 }

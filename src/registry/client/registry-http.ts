@@ -32,11 +32,25 @@ export interface RegistryRequest {
   what: string;
 }
 
+/** What `registry test` reports about a registry. */
+export interface RegistryProbe {
+  registry: string;
+  endpoint: string;
+  /** The Docker-Distribution-API-Version header of /v2/, when sent. */
+  apiVersion?: string;
+  authScheme: string;
+  /** Whether credentials were found for it, and whether the registry took them. */
+  credentials: 'none' | 'valid' | 'rejected';
+  /** Why the credentials were rejected, when they were. */
+  detail?: string;
+}
+
 export class RegistryHttp {
   readonly registry: string;
   readonly auth: Authenticator;
   readonly #opts: RegistryHttpOptions;
   #endpoint: Promise<URL> | undefined;
+  #apiVersion: string | undefined;
 
   constructor(opts: RegistryHttpOptions) {
     this.registry = opts.registry;
@@ -63,6 +77,7 @@ export class RegistryHttp {
       dispatcher: this.#opts.dispatcher,
     });
     await res.body.dump();
+    this.#apiVersion = header(res, 'docker-distribution-api-version');
     if (res.statusCode === 401) this.auth.setChallenge(header(res, 'www-authenticate'));
     else if (res.statusCode !== 200) {
       throw new RegistryError(`${this.registry} does not look like an OCI registry: /v2/ answered ${res.statusCode}`, {
@@ -112,6 +127,30 @@ export class RegistryHttp {
         cause: err,
       });
     }
+  }
+
+  /** Reachability, API version, auth scheme, and whether the credentials work. */
+  async probe(): Promise<RegistryProbe> {
+    const endpoint = await this.endpoint();
+    const result: RegistryProbe = {
+      registry: this.registry,
+      endpoint: endpoint.toString(),
+      ...(this.#apiVersion === undefined ? {} : { apiVersion: this.#apiVersion }),
+      authScheme: this.auth.scheme ?? 'none',
+      credentials: 'none',
+    };
+    if (!(await this.auth.hasCredential())) return result;
+    try {
+      // /v2/ with credentials (a scope-less token for bearer) proves they are accepted.
+      const res = await this.send({ method: 'GET', url: '/v2/', scopes: [], expect: [200], what: `log in to ${this.registry}` });
+      await res.body.dump();
+      result.credentials = 'valid';
+    } catch (err) {
+      if (!(err instanceof RegistryError) || (err.status !== undefined && err.status !== 401 && err.status !== 403)) throw err;
+      result.credentials = 'rejected';
+      result.detail = err.message;
+    }
+    return result;
   }
 
   /** Resolve a registry-given URL (e.g. an upload Location) and keep it on our origin. */
