@@ -9,8 +9,18 @@ export interface AuthenticatorOptions {
   dispatcher: Dispatcher;
   insecure: boolean;
   userAgent: string;
-  /** Looked up once, on the first challenge. */
+  /** Looked up once, on first need. */
   credential: () => Promise<Credential | undefined>;
+}
+
+export interface AuthorizationOptions {
+  /** Ask as nobody: no Basic header, a bearer token fetched without credentials. */
+  anonymous?: boolean;
+}
+
+
+function scopeKey(scopes: readonly string[], anonymous: boolean): string {
+  return `${anonymous ? 'anonymous ' : ''}${[...new Set(scopes)].sort().join(' ')}`;
 }
 
 export class Authenticator {
@@ -18,6 +28,8 @@ export class Authenticator {
   #challenge: Challenge | undefined;
   #credential: Promise<Credential | undefined> | undefined;
   readonly #tokens = new Map<string, Promise<Token>>();
+  /** Scope sets the registry asked to widen (pull → pull,push), remembered for later requests. */
+  readonly #upgrades = new Map<string, string[]>();
   /** Counts token requests, so callers and tests can see tokens are reused. */
   tokenRequests = 0;
 
@@ -49,17 +61,19 @@ export class Authenticator {
     return (await this.#getCredential()) !== undefined;
   }
 
-  /** The Authorization header for a request needing `scopes`, or undefined for anonymous. */
-  async authorization(scopes: readonly string[]): Promise<string | undefined> {
+  /** The Authorization header for a request needing `scopes`, or undefined for none. */
+  async authorization(scopes: readonly string[], opts: AuthorizationOptions = {}): Promise<string | undefined> {
     const challenge = this.#challenge;
     if (challenge === undefined) return undefined;
-    const credential = await this.#getCredential();
+    const anonymous = opts.anonymous === true;
+    const credential = anonymous ? undefined : await this.#getCredential();
     if (challenge.scheme === 'basic') {
       if (credential?.kind !== 'basic') return undefined;
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
     if (challenge.scheme !== 'bearer' || challenge.params.realm === undefined) return undefined;
-    const key = [...scopes].sort().join(' ');
+    scopes = this.#upgrades.get(scopeKey(scopes, false)) ?? scopes;
+    const key = scopeKey(scopes, anonymous);
     let pending = this.#tokens.get(key);
     if (pending !== undefined) {
       const cached = await pending.catch(() => undefined);
@@ -70,7 +84,7 @@ export class Authenticator {
       pending = fetchToken({
         realm: challenge.params.realm,
         service: challenge.params.service,
-        scopes,
+        scopes: [...new Set(scopes)],
         credential,
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
@@ -82,18 +96,26 @@ export class Authenticator {
   }
 
   /**
-   * After a 401: take the new challenge and drop the cached token for these scopes.
-   * Returns whether a retry can succeed (it cannot when we already had no credential
-   * to offer a Basic challenge).
+   * After a 401: take the new challenge. When the registry names scopes beyond the
+   * request's (an `insufficient_scope` answer to a write with a pull token), widen this
+   * scope set for good; otherwise the cached token was refused, so drop it. Returns
+   * whether a retry can succeed (not when a Basic challenge finds no credential).
    */
-  async refresh(header: string | undefined, scopes: readonly string[]): Promise<boolean> {
+  async refresh(header: string | undefined, scopes: readonly string[], opts: AuthorizationOptions = {}): Promise<boolean> {
     const before = this.#challenge;
     this.setChallenge(header);
-    this.#tokens.delete([...scopes].sort().join(' '));
-    if (this.#challenge === undefined) return false;
-    if (this.#challenge.scheme === 'basic') {
-      return before === undefined && (await this.#getCredential())?.kind === 'basic';
+    const challenge = this.#challenge;
+    if (challenge === undefined) return false;
+    if (challenge.scheme === 'basic') {
+      return before === undefined && opts.anonymous !== true && (await this.#getCredential())?.kind === 'basic';
     }
-    return this.#challenge.scheme === 'bearer';
+    if (challenge.scheme !== 'bearer') return false;
+    const base = scopeKey(scopes, false);
+    const current = this.#upgrades.get(base) ?? [...scopes];
+    const named = parseChallenge(header)?.params.scope?.split(' ').filter(Boolean) ?? [];
+    const widened = [...new Set([...current, ...named])];
+    if (widened.length > current.length) this.#upgrades.set(base, widened);
+    else this.#tokens.delete(scopeKey(current, opts.anonymous === true));
+    return true;
   }
 }

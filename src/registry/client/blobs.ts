@@ -64,6 +64,7 @@ export async function fetchBlob(http: RegistryHttp, repository: string, desc: De
     scopes,
     expect: [200],
     what: `fetch blob ${desc.digest}`,
+    followRedirects: true,
   });
   return res.body;
 }

@@ -30,6 +30,8 @@ export interface RegistryRequest {
   expect: readonly number[];
   /** Says what was being done, for error messages ("upload blob sha256:…"). */
   what: string;
+  /** GET only: follow redirects (blob downloads are often sent to storage elsewhere). */
+  followRedirects?: boolean;
 }
 
 /** What `registry test` reports about a registry. */
@@ -168,12 +170,19 @@ export class RegistryHttp {
     return url;
   }
 
-  /** Send one request, answering one auth challenge; returns the successful response. */
+  /**
+   * Send one request and return the successful response. Answers one auth challenge
+   * (with any scope the registry names), retries a refused read anonymously, and with
+   * `followRedirects` follows a redirect — to another origin without our credentials.
+   */
   async send(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
-    const url = await this.resolve(req.url, req.what);
-    for (let attempt = 0; ; attempt++) {
+    let url = await this.resolve(req.url, req.what);
+    const scopes = req.scopes;
+    let anonymous = false;
+    let challengeAnswered = false;
+    for (let redirects = 0; ; ) {
       const headers: Record<string, string> = { 'user-agent': this.#opts.userAgent, ...req.headers };
-      const authorization = await this.auth.authorization(req.scopes);
+      const authorization = await this.auth.authorization(scopes, { anonymous });
       if (authorization !== undefined) headers.authorization = authorization;
       const body = typeof req.body === 'function' ? req.body() : req.body;
       let res: Dispatcher.ResponseData;
@@ -183,11 +192,16 @@ export class RegistryHttp {
         if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
-      if (res.statusCode === 401 && attempt === 0) {
+      const discard = async (): Promise<void> => {
         await res.body.dump();
-        // The registry may answer before reading all of a streamed body; close it, a retry opens a new one.
+        // The registry may answer before reading all of a streamed body; a retry opens a new one.
         if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
-        if (await this.auth.refresh(header(res, 'www-authenticate'), req.scopes)) continue;
+      };
+
+      if (res.statusCode === 401 && !challengeAnswered) {
+        challengeAnswered = true;
+        await discard();
+        if (await this.auth.refresh(header(res, 'www-authenticate'), scopes, { anonymous })) continue;
         throw new RegistryError(`${req.what}: authentication required (401)`, {
           method: req.method,
           url: redactUrl(url),
@@ -195,11 +209,71 @@ export class RegistryHttp {
           hint: AUTH_HINT,
         });
       }
+      // Credentials the registry refuses for a read may still read public content (spec §5).
+      if (res.statusCode === 403 && authorization !== undefined && !anonymous && (req.method === 'GET' || req.method === 'HEAD')) {
+        await discard();
+        anonymous = true;
+        challengeAnswered = false;
+        continue;
+      }
+      if (req.followRedirects === true && REDIRECTS.has(res.statusCode)) {
+        await discard();
+        const location = header(res, 'location');
+        if (location === undefined || ++redirects > MAX_REDIRECTS) {
+          throw new RegistryError(`${req.what}: ${location === undefined ? 'redirect without a location' : 'too many redirects'}`, {
+            method: req.method,
+            url: redactUrl(url),
+            status: res.statusCode,
+          });
+        }
+        const next = new URL(location, url);
+        if (next.origin === (await this.endpoint()).origin) {
+          url = next;
+          continue;
+        }
+        return this.#getFromOtherOrigin(next, req.what, redirects);
+      }
       if (req.expect.includes(res.statusCode)) return res;
       throw await registryErrorFrom(res, req.method, url, req.what);
     }
   }
+
+  /**
+   * A GET on another origin (blob storage behind a redirect). It never carries our
+   * Authorization: that header belongs to the registry alone (spec §5).
+   */
+  async #getFromOtherOrigin(start: URL, what: string, redirectsSoFar: number): Promise<Dispatcher.ResponseData> {
+    let url = start;
+    for (let redirects = redirectsSoFar; ; redirects++) {
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (this.#opts.insecure || isLoopbackHost(url.host)))) {
+        throw new RegistryError(`${what}: refusing a redirect to plain HTTP on another host (${url.host})`, {
+          method: 'GET',
+          url: redactUrl(url),
+          hint: 'pass --insecure only if you trust this network',
+        });
+      }
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method: 'GET', headers: { 'user-agent': this.#opts.userAgent }, dispatcher: this.#opts.dispatcher });
+      } catch (err) {
+        throw new RegistryError(`${what}: ${describeNetworkError(err)}`, { method: 'GET', url: redactUrl(url), cause: err });
+      }
+      if (res.statusCode === 200) return res;
+      if (REDIRECTS.has(res.statusCode) && redirects < MAX_REDIRECTS) {
+        await res.body.dump();
+        const location = header(res, 'location');
+        if (location !== undefined) {
+          url = new URL(location, url);
+          continue;
+        }
+      }
+      throw await registryErrorFrom(res, 'GET', url, what);
+    }
+  }
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 export function header(res: Dispatcher.ResponseData, name: string): string | undefined {
   const value = res.headers[name];

@@ -1,7 +1,8 @@
-// The one undici dispatcher of a run: keep-alive pools per origin, TLS settings from flags.
+// The undici dispatcher of a run: keep-alive pools per origin, TLS settings from
+// flags, and HTTP(S)_PROXY / NO_PROXY from the environment.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { UsageError } from '../../errors/index.js';
 
 export interface TlsOptions {
@@ -11,7 +12,17 @@ export interface TlsOptions {
   caFile?: string;
 }
 
-export async function createDispatcher(opts: TlsOptions): Promise<Agent> {
+export interface DispatcherOptions extends TlsOptions {
+  /** Where proxy settings are read from (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, either case). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name] ?? env[name.toLowerCase()];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export async function createDispatcher(opts: DispatcherOptions): Promise<Dispatcher> {
   let ca: string[] | undefined;
   if (opts.caFile !== undefined) {
     let pem: string;
@@ -23,8 +34,22 @@ export async function createDispatcher(opts: TlsOptions): Promise<Agent> {
     // Node replaces the system roots when `ca` is given, so keep them alongside.
     ca = [...rootCertificates, pem];
   }
-  return new Agent({
-    keepAliveTimeout: 30_000,
-    connect: { rejectUnauthorized: opts.insecure !== true, ...(ca === undefined ? {} : { ca }) },
+  const tls = { rejectUnauthorized: opts.insecure !== true, ...(ca === undefined ? {} : { ca }) };
+  const keepAliveTimeout = 30_000;
+
+  const env = opts.env ?? {};
+  const httpProxy = envValue(env, 'HTTP_PROXY');
+  const httpsProxy = envValue(env, 'HTTPS_PROXY');
+  if (httpProxy === undefined && httpsProxy === undefined) {
+    return new Agent({ keepAliveTimeout, connect: tls });
+  }
+  // The registry's TLS settings apply to the tunnelled request, not to the proxy itself.
+  return new EnvHttpProxyAgent({
+    keepAliveTimeout,
+    connect: tls,
+    requestTls: tls,
+    ...(httpProxy === undefined ? {} : { httpProxy }),
+    ...(httpsProxy === undefined ? {} : { httpsProxy }),
+    noProxy: envValue(env, 'NO_PROXY') ?? '',
   });
 }
