@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { browseCommand } from './commands/browse.js';
 import { buildCommand } from './commands/build.js';
+import { configCommand } from './commands/config.js';
 import type { CommandIO } from './commands/context.js';
+import { registryCommand } from './commands/registry.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { ConfigError, LazyOciError } from './errors/index.js';
@@ -28,7 +30,14 @@ function createProgram(io: CommandIO, version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  for (const cmd of [buildCommand(io, version), validateCommand(io), schemaCommand(io), browseCommand(io, version)]) {
+  for (const cmd of [
+    buildCommand(io, version),
+    validateCommand(io),
+    schemaCommand(io),
+    browseCommand(io, version),
+    registryCommand(io, version),
+    configCommand(io),
+  ]) {
     program.addCommand(cmd);
   }
   // Every command reports bad usage through the same path (exit 2), not process.exit.
@@ -74,6 +83,7 @@ function reportError(err: unknown, io: CommandIO, format: OutputFormat): number 
 async function main(): Promise<void> {
   let exitCode = 0;
   const io: CommandIO = {
+    stdin: process.stdin,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,

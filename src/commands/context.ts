@@ -14,6 +14,7 @@ export interface GlobalOptions {
 }
 
 export interface CommandIO {
+  stdin: NodeJS.ReadableStream;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;

@@ -30,10 +30,11 @@ function looksLikeHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
+/** Host names are case-insensitive; one spelling keeps auth state and saved settings together. */
 function normaliseRegistry(host: string): string {
   const lower = host.toLowerCase();
   if (lower === 'index.docker.io' || lower === 'registry-1.docker.io' || lower === 'docker.io') return DOCKER_HUB;
-  return host;
+  return lower;
 }
 
 function checkRepository(repository: string, input: string): void {

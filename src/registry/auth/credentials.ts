@@ -1,9 +1,10 @@
 // Where credentials for a registry come from, in order (spec §5): flags, LAZYOCI_* env,
-// then the Docker config's `auths`. Anonymous when none applies.
+// the Docker config (credHelpers, auths, credsStore), saved lazyoci registries. Anonymous when none applies.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../errors/index.js';
+import { RegistryError, UsageError } from '../../errors/index.js';
 import { DOCKER_HUB } from '../../ref/reference.js';
 
 export type Credential =
@@ -13,13 +14,20 @@ export type Credential =
 export interface CredentialSources {
   username?: string;
   password?: string;
+  /** Also the environment credential helpers run with (their PATH lookup uses env.PATH). */
   env: NodeJS.ProcessEnv;
   /** The registry as saved with `lazyoci registry add`, last before anonymous. */
   saved?: { username?: string; password?: string };
+  /** How long a `docker-credential-*` helper may take; 30 s unless given. */
+  helperTimeoutMs?: number;
 }
 
 /** Docker keeps Docker Hub's credentials under its old v1 index URL. */
-const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+const DOCKER_HUB_SERVER_URL = 'https://index.docker.io/v1/';
+const DOCKER_HUB_KEYS = [DOCKER_HUB_SERVER_URL, 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+const HELPER_TIMEOUT_MS = 30_000;
+/** A helper answers with one small JSON object; more than this is not a credential. */
+const HELPER_OUTPUT_LIMIT = 64 * 1024;
 
 function pair(username: string | undefined, password: string | undefined, what: string): Credential | undefined {
   if (username === undefined && password === undefined) return undefined;
@@ -41,27 +49,16 @@ interface DockerAuthEntry {
   identitytoken?: string;
 }
 
-async function fromDockerConfig(registry: string, env: NodeJS.ProcessEnv): Promise<Credential | undefined> {
-  const dir = env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'config.json'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  let config: { auths?: Record<string, DockerAuthEntry> };
-  try {
-    config = JSON.parse(text) as typeof config;
-  } catch {
-    throw new UsageError(`${join(dir, 'config.json')} is not valid JSON`);
-  }
-  const wanted = registry === DOCKER_HUB ? DOCKER_HUB_KEYS.map(configKeyHost) : [registry.toLowerCase()];
-  const entry = Object.entries(config.auths ?? {}).find(([key]) => wanted.includes(configKeyHost(key)))?.[1];
-  if (entry === undefined) return undefined;
+interface DockerConfig {
+  auths?: Record<string, DockerAuthEntry>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
 
+function fromAuthEntry(entry: DockerAuthEntry): Credential | undefined {
   let username = entry.username;
   let password = entry.password;
-  if (entry.auth !== undefined && entry.auth !== '') {
+  if (typeof entry.auth === 'string' && entry.auth !== '') {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {
@@ -69,10 +66,146 @@ async function fromDockerConfig(registry: string, env: NodeJS.ProcessEnv): Promi
       password = decoded.slice(colon + 1);
     }
   }
-  if (entry.identitytoken !== undefined && entry.identitytoken !== '') {
+  if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') {
     return { kind: 'identity-token', token: entry.identitytoken, ...(username === undefined ? {} : { username }) };
   }
   if (username !== undefined && password !== undefined && password !== '') return { kind: 'basic', username, password };
+  return undefined;
+}
+
+function helperError(program: string, message: string, hint?: string): RegistryError {
+  return new RegistryError(`credential helper ${program}: ${message}`, {
+    method: 'EXEC',
+    url: program,
+    ...(hint === undefined ? {} : { hint }),
+  });
+}
+
+/**
+ * Run `docker-credential-<helper> get` with the server URL on stdin (no shell) and read
+ * `{ServerURL, Username, Secret}`. "credentials not found" means none (undefined).
+ * Messages never carry the helper's stdout: it may hold the secret.
+ */
+export async function runCredentialHelper(
+  helper: string,
+  serverUrl: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number = HELPER_TIMEOUT_MS,
+): Promise<Credential | undefined> {
+  // The name comes from a config file; a path here would run an arbitrary program.
+  if (helper === '' || /[/\\]/.test(helper) || helper.startsWith('.')) {
+    throw new UsageError(`the Docker config names an invalid credential helper "${helper}"`);
+  }
+  const program = `docker-credential-${helper}`;
+  const outcome = await new Promise<{ code: number | null; stdout: Buffer; stderr: string; timedOut: boolean; overflow: boolean }>(
+    (resolve, reject) => {
+      const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let outBytes = 0;
+      let errBytes = 0;
+      let timedOut = false;
+      let overflow = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+        // Do not wait for 'close': a grandchild may still hold the pipes open.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code: null, stdout: Buffer.alloc(0), stderr: '', timedOut, overflow });
+      }, timeoutMs);
+      child.stdout.on('data', (c: Buffer) => {
+        outBytes += c.length;
+        if (outBytes > HELPER_OUTPUT_LIMIT) {
+          overflow = true;
+          child.kill('SIGKILL');
+        } else out.push(c);
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        errBytes += c.length;
+        if (errBytes <= HELPER_OUTPUT_LIMIT) err.push(c);
+      });
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (e.code === 'ENOENT') {
+          reject(
+            new UsageError(`credential helper ${program} is not installed (not found on PATH)`, {
+              hint: 'install it, or remove it from credHelpers/credsStore in the Docker config (config.json)',
+            }),
+          );
+        } else reject(helperError(program, `cannot run it (${e.code ?? e.message})`));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), timedOut, overflow });
+      });
+      // A helper may exit without reading its input; that is its answer, not our failure.
+      child.stdin.on('error', () => {});
+      child.stdin.end(serverUrl);
+    },
+  );
+
+  if (outcome.timedOut) throw helperError(program, `no answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (outcome.overflow) throw helperError(program, 'answered with more output than a credential');
+  if (outcome.code !== 0) {
+    // docker-credential-helpers print "credentials not found in native keychain" on stdout.
+    const text = `${outcome.stdout.toString('utf8')}\n${outcome.stderr}`;
+    if (/credentials not found/i.test(text)) return undefined;
+    const why = outcome.stderr.trim().split('\n')[0]?.slice(0, 200);
+    throw helperError(program, `"get" failed (exit ${outcome.code ?? 'by signal'})${why ? `: ${why}` : ''}`);
+  }
+  let answer: { Username?: unknown; Secret?: unknown };
+  try {
+    answer = JSON.parse(outcome.stdout.toString('utf8')) as typeof answer;
+  } catch {
+    throw helperError(program, 'answered with something that is not JSON');
+  }
+  if (answer === null || typeof answer !== 'object') throw helperError(program, 'answered with something that is not a JSON object');
+  const secret = typeof answer.Secret === 'string' ? answer.Secret : '';
+  const username = typeof answer.Username === 'string' ? answer.Username : '';
+  if (secret === '') return undefined;
+  // Docker's convention: the user name "<token>" marks the secret as an identity (refresh) token.
+  if (username === '<token>') return { kind: 'identity-token', token: secret };
+  if (username === '') throw helperError(program, 'answered without a Username');
+  return { kind: 'basic', username, password: secret };
+}
+
+async function fromDockerConfig(registry: string, sources: CredentialSources): Promise<Credential | undefined> {
+  const env = sources.env;
+  const dir = env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
+  const file = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let config: DockerConfig;
+  try {
+    config = JSON.parse(text) as DockerConfig;
+  } catch {
+    throw new UsageError(`${file} is not valid JSON`);
+  }
+  if (config === null || typeof config !== 'object') throw new UsageError(`${file} must hold a JSON object`);
+  const hub = registry === DOCKER_HUB;
+  const wanted = hub ? DOCKER_HUB_KEYS.map(configKeyHost) : [registry.toLowerCase()];
+  const find = <T>(map: Record<string, T> | undefined): T | undefined =>
+    map !== null && typeof map === 'object' ? Object.entries(map).find(([key]) => wanted.includes(configKeyHost(key)))?.[1] : undefined;
+  // Helpers are asked with the registry host, or Docker Hub's v1 URL, as Docker does.
+  const serverUrl = hub ? DOCKER_HUB_SERVER_URL : registry;
+  const timeout = sources.helperTimeoutMs ?? HELPER_TIMEOUT_MS;
+
+  const helper = find(config.credHelpers);
+  if (typeof helper === 'string' && helper !== '') {
+    const credential = await runCredentialHelper(helper, serverUrl, env, timeout);
+    if (credential !== undefined) return credential;
+  }
+  const entry = find(config.auths);
+  const fromFile = entry !== null && typeof entry === 'object' ? fromAuthEntry(entry) : undefined;
+  if (fromFile !== undefined) return fromFile;
+  if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+    return runCredentialHelper(config.credsStore, serverUrl, env, timeout);
+  }
   return undefined;
 }
 
@@ -80,7 +213,7 @@ export async function resolveCredential(registry: string, sources: CredentialSou
   return (
     pair(sources.username, sources.password, '--username/--password') ??
     pair(sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD, 'LAZYOCI_USERNAME/LAZYOCI_PASSWORD') ??
-    (await fromDockerConfig(registry, sources.env)) ??
+    (await fromDockerConfig(registry, sources)) ??
     (sources.saved?.username !== undefined && sources.saved.password !== undefined
       ? { kind: 'basic', username: sources.saved.username, password: sources.saved.password }
       : undefined)

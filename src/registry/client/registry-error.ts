@@ -5,7 +5,8 @@ import { redactUrl } from '../transport/redact.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-export const AUTH_HINT = 'pass credentials with --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD, or run docker login';
+export const AUTH_HINT =
+  'pass credentials with --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD, or save them with lazyoci registry add (or docker login)';
 
 async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
   const chunks: Buffer[] = [];
