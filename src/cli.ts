@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { browseCommand } from './commands/browse.js';
 import { buildCommand } from './commands/build.js';
 import { configCommand } from './commands/config.js';
+import { pullCommand } from './commands/pull.js';
 import type { CommandIO } from './commands/context.js';
 import { registryCommand } from './commands/registry.js';
 import { schemaCommand } from './commands/schema.js';
@@ -35,6 +36,7 @@ function createProgram(io: CommandIO, version: string): Command {
     validateCommand(io),
     schemaCommand(io),
     browseCommand(io, version),
+    pullCommand(io, version),
     registryCommand(io, version),
     configCommand(io),
   ]) {

@@ -137,7 +137,7 @@ describe('bearer scope upgrade on the token-mode registry', () => {
     const tokens = (await readTokenLog(reg.tokenLog!)).slice(before);
     expect(tokens).toEqual([
       { user: reg.username, scopes: [`repository:${repo}:pull`], status: 200 },
-      { user: reg.username, scopes: [`repository:${repo}:pull`, `repository:${repo}:pull,push`], status: 200 },
+      { user: reg.username, scopes: [`repository:${repo}:pull,push`], status: 200 },
     ]);
   });
 });

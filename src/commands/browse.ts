@@ -1,7 +1,11 @@
-// `lazyoci browse tags`: list what a repository holds.
+// `lazyoci browse repos|tags|manifest`: look at what a registry holds.
 import { Command, InvalidArgumentError } from 'commander';
-import { parseRepository } from '../ref/reference.js';
+import { inspectManifest } from '../push/inspect-manifest.js';
+import { formatReference, parseReference, parseRepository } from '../ref/reference.js';
+import { listRepositories } from '../registry/client/catalog.js';
+import { manifestData, manifestText } from '../ui/manifest-text.js';
 import { renderOutput } from '../ui/output.js';
+import { UsageError } from '../errors/index.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 function nonNegative(value: string): number {
@@ -10,8 +14,37 @@ function nonNegative(value: string): number {
   return n;
 }
 
+/** A registry as `host[:port]`; `oci://` and a trailing slash are tolerated. */
+function parseRegistry(input: string): string {
+  const host = input.trim().replace(/^oci:\/\//, '').replace(/\/+$/, '');
+  if (host === '' || host.includes('/')) {
+    throw new UsageError(`invalid registry "${input}": expected host[:port], e.g. ghcr.io or localhost:5000`);
+  }
+  // Reuse the reference grammar (and Docker Hub's normalisation) on a placeholder
+  // repository; a dotless single name would read as a Docker Hub user, so force it.
+  const ref = parseRepository(host.includes('.') || host.includes(':') ? `${host}/x` : `${host}:443/x`);
+  return host.includes('.') || host.includes(':') ? ref.registry : host;
+}
+
 export function browseCommand(io: CommandIO, version: string): Command {
   const browse = new Command('browse').description('look at what a registry holds');
+
+  browse
+    .command('repos')
+    .description("list a registry's repositories (its catalog)")
+    .argument('<registry>', 'host[:port]')
+    .action(async function (this: Command, registry: string) {
+      const g = globalOptions(this);
+      const host = parseRegistry(registry);
+      const client = await openRegistryClient(g, io, version);
+      try {
+        const repos = await listRepositories(client.registry(host));
+        io.stdout(renderOutput(g.output, repos, (r) => r.join('\n')));
+      } finally {
+        await client.close();
+      }
+    });
+
   browse
     .command('tags')
     .description('list the tags of a repository')
@@ -23,15 +56,36 @@ export function browseCommand(io: CommandIO, version: string): Command {
       const opts = this.opts<{ limit?: number; offset?: number; filter?: string }>();
       const g = globalOptions(this);
       const ref = parseRepository(repository);
+      const offset = opts.offset ?? 0;
       const client = await openRegistryClient(g, io, version);
       try {
-        let tags = await client.repository(ref, 'pull').tags();
-        if (opts.filter !== undefined) tags = tags.filter((t) => t.includes(opts.filter!));
-        tags = tags.slice(opts.offset ?? 0, opts.limit === undefined ? undefined : (opts.offset ?? 0) + opts.limit);
-        io.stdout(renderOutput(g.output, tags, (t) => t.join('\n')));
+        // With --limit, pages stop being fetched once offset+limit tags are known.
+        const tags = await client.repository(ref, 'pull').tags({
+          ...(opts.limit === undefined ? {} : { limit: offset + opts.limit }),
+          ...(opts.filter === undefined ? {} : { match: (t: string) => t.includes(opts.filter!) }),
+        });
+        const shown = tags.slice(offset, opts.limit === undefined ? undefined : offset + opts.limit);
+        io.stdout(renderOutput(g.output, shown, (t) => t.join('\n')));
       } finally {
         await client.close();
       }
     });
+
+  browse
+    .command('manifest')
+    .description('show a manifest or index: config, layers, platforms, sizes, annotations and the kind of artifact')
+    .argument('<reference>', 'host[:port]/repository[:tag][@digest] (oci:// allowed; the tag defaults to latest)')
+    .action(async function (this: Command, input: string) {
+      const g = globalOptions(this);
+      const ref = parseReference(input, { defaultTag: 'latest' });
+      const client = await openRegistryClient(g, io, version);
+      try {
+        const summary = await inspectManifest(client.repository(ref, 'pull'), formatReference(ref), ref.digest ?? ref.tag ?? 'latest');
+        io.stdout(g.output === 'text' ? renderOutput('text', summary, manifestText) : renderOutput(g.output, manifestData(summary), () => ''));
+      } finally {
+        await client.close();
+      }
+    });
+
   return browse;
 }

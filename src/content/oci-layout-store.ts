@@ -71,7 +71,11 @@ export class OciLayoutStore implements Target {
     const kept = index.manifests.filter((m) => m.annotations?.[Annotation.refName] !== reference);
     kept.push({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [Annotation.refName]: reference } });
     index.manifests = kept;
-    await writeFile(join(this.#dir, 'index.json'), JSON.stringify(index));
+    // Write beside and rename, so a crash never leaves a half-written index.json.
+    const file = join(this.#dir, 'index.json');
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(index));
+    await rename(temp, file);
   }
 
   async #ensureLayoutFile(): Promise<void> {

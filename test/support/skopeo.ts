@@ -16,6 +16,8 @@ export interface SkopeoOptions {
   certDir?: string;
   /** copy only: fail instead of letting skopeo rewrite a manifest. */
   preserveDigests?: boolean;
+  /** copy only: copy an index with every platform's image, not just this machine's. */
+  all?: boolean;
 }
 
 const SKOPEO_TIMEOUT_MS = 60_000;
@@ -99,6 +101,7 @@ export async function copyToLayout(
 ): Promise<void> {
   const flags = remoteFlags('src-', opts);
   if (opts.preserveDigests) flags.push('--preserve-digests');
+  if (opts.all) flags.push('--all');
   await run(['--insecure-policy', 'copy', '--quiet', ...flags, dockerRef(ref), `oci:${layoutDir}:${tag}`]);
 }
 
@@ -111,6 +114,7 @@ export async function copyFromLayout(
 ): Promise<void> {
   const flags = remoteFlags('dest-', opts);
   if (opts.preserveDigests ?? true) flags.push('--preserve-digests');
+  if (opts.all) flags.push('--all');
   await run(['--insecure-policy', 'copy', '--quiet', ...flags, `oci:${layoutDir}:${tag}`, dockerRef(ref)]);
 }
 

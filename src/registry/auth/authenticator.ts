@@ -19,8 +19,25 @@ export interface AuthorizationOptions {
 }
 
 
+/**
+ * One scope per resource with its actions merged and sorted, in a stable order:
+ * `repository:a:pull` + `repository:a:push,pull` → `repository:a:pull,push`.
+ */
+export function normaliseScopes(scopes: readonly string[]): string[] {
+  const actions = new Map<string, Set<string>>();
+  for (const scope of scopes) {
+    const cut = scope.lastIndexOf(':');
+    if (cut <= 0) continue;
+    const resource = scope.slice(0, cut);
+    const set = actions.get(resource) ?? new Set<string>();
+    for (const a of scope.slice(cut + 1).split(',')) if (a !== '') set.add(a);
+    actions.set(resource, set);
+  }
+  return [...actions].map(([resource, set]) => `${resource}:${[...set].sort().join(',')}`).sort();
+}
+
 function scopeKey(scopes: readonly string[], anonymous: boolean): string {
-  return `${anonymous ? 'anonymous ' : ''}${[...new Set(scopes)].sort().join(' ')}`;
+  return `${anonymous ? 'anonymous ' : ''}${normaliseScopes(scopes).join(' ')}`;
 }
 
 export class Authenticator {
@@ -84,7 +101,7 @@ export class Authenticator {
       pending = fetchToken({
         realm: challenge.params.realm,
         service: challenge.params.service,
-        scopes: [...new Set(scopes)],
+        scopes: normaliseScopes(scopes),
         credential,
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
@@ -113,8 +130,8 @@ export class Authenticator {
     const base = scopeKey(scopes, false);
     const current = this.#upgrades.get(base) ?? [...scopes];
     const named = parseChallenge(header)?.params.scope?.split(' ').filter(Boolean) ?? [];
-    const widened = [...new Set([...current, ...named])];
-    if (widened.length > current.length) this.#upgrades.set(base, widened);
+    const widened = normaliseScopes([...current, ...named]);
+    if (scopeKey(widened, false) !== scopeKey(current, false)) this.#upgrades.set(base, widened);
     else this.#tokens.delete(scopeKey(current, opts.anonymous === true));
     return true;
   }

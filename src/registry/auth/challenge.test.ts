@@ -20,3 +20,16 @@ describe('parseChallenge', () => {
     expect(parseChallenge(undefined)).toBeUndefined();
   });
 });
+
+import { normaliseScopes } from './authenticator.js';
+
+describe('normaliseScopes', () => {
+  it('merges the actions of one resource and orders everything', () => {
+    expect(normaliseScopes(['repository:b:pull', 'repository:a:push,pull', 'repository:b:push', 'repository:a:pull'])).toEqual([
+      'repository:a:pull,push',
+      'repository:b:pull,push',
+    ]);
+    expect(normaliseScopes(['registry:catalog:*'])).toEqual(['registry:catalog:*']);
+    expect(normaliseScopes([])).toEqual([]);
+  });
+});

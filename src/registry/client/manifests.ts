@@ -2,7 +2,7 @@
 import { RegistryError } from '../../errors/index.js';
 import { readAll } from '../../content/store.js';
 import { digestBytes } from '../../oci/digest.js';
-import { MANIFEST_MEDIA_TYPES } from '../../oci/media-types.js';
+import { isManifestMediaType, MANIFEST_MEDIA_TYPES } from '../../oci/media-types.js';
 import type { Descriptor, Digest } from '../../oci/types.js';
 import { redactUrl } from '../transport/redact.js';
 import { header, type RegistryHttp } from './registry-http.js';
@@ -44,8 +44,28 @@ export async function getManifest(http: RegistryHttp, repository: string, refere
   if (reference.startsWith('sha256:') && digest !== reference) {
     throw new RegistryError(`${what}: content digest ${digest} does not match`, { method: 'GET', url: `/v2/${repository}/manifests/${reference}` });
   }
-  const mediaType = header(res, 'content-type')?.split(';')[0]?.trim() ?? '';
-  return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
+  // By tag there is nothing to check the bytes against but the registry's own claim.
+  const claimed = header(res, 'docker-content-digest');
+  if (claimed !== undefined && claimed.startsWith('sha256:') && claimed !== digest) {
+    throw new RegistryError(`${what}: content digest ${digest} is not the ${claimed} the registry announced`, {
+      method: 'GET',
+      url: `/v2/${repository}/manifests/${reference}`,
+    });
+  }
+  return { descriptor: { mediaType: manifestMediaType(header(res, 'content-type'), bytes), digest, size: bytes.length }, bytes };
+}
+
+/** The Content-Type, unless it is a generic one; then the document's own mediaType field. */
+function manifestMediaType(contentType: string | undefined, bytes: Buffer): string {
+  const fromHeader = contentType?.split(';')[0]?.trim() ?? '';
+  if (isManifestMediaType(fromHeader)) return fromHeader;
+  try {
+    const declared = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    if (typeof declared === 'string' && isManifestMediaType(declared)) return declared;
+  } catch {
+    // not JSON: keep what the header said
+  }
+  return fromHeader;
 }
 
 export async function putManifest(

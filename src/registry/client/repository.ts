@@ -4,9 +4,9 @@ import { readAll, type ContentOpener, type Target } from '../../content/store.js
 import { isManifestMediaType } from '../../oci/media-types.js';
 import type { Descriptor } from '../../oci/types.js';
 import { blobExists, fetchBlob, uploadBlob } from './blobs.js';
-import { getManifest, manifestExists, putManifest } from './manifests.js';
+import { getManifest, manifestExists, putManifest, type FetchedManifest } from './manifests.js';
 import type { RegistryHttp } from './registry-http.js';
-import { listTags } from './tags.js';
+import { listTags, type ListTagsOptions } from './tags.js';
 
 export type Access = 'pull' | 'push';
 
@@ -51,10 +51,15 @@ export class Repository implements Target {
   }
 
   async resolve(reference: string): Promise<Descriptor> {
-    return (await getManifest(this.#http, this.#repository, reference, this.#scopes)).descriptor;
+    return (await this.fetchManifest(reference)).descriptor;
   }
 
-  async tags(): Promise<string[]> {
-    return listTags(this.#http, this.#repository, this.#scopes);
+  /** The manifest or index under a tag or digest, with its descriptor, in one request. */
+  async fetchManifest(reference: string): Promise<FetchedManifest> {
+    return getManifest(this.#http, this.#repository, reference, this.#scopes);
+  }
+
+  async tags(options: ListTagsOptions = {}): Promise<string[]> {
+    return listTags(this.#http, this.#repository, this.#scopes, options);
   }
 }

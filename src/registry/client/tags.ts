@@ -1,35 +1,39 @@
-// Tag listing, following `Link: <…>; rel="next"` pagination.
-import { readAll } from '../../content/store.js';
-import { RegistryError } from '../../errors/index.js';
-import { header, type RegistryHttp } from './registry-http.js';
+// Tag listing over `GET /v2/<name>/tags/list`, following `Link: <…>; rel="next"`
+// pagination and stopping early once the caller has enough tags.
+import { readPages } from './paged-list.js';
+import type { RegistryHttp } from './registry-http.js';
 
-const PAGE_LIMIT = 4 << 20;
-const MAX_PAGES = 10_000;
+export { nextLink } from './paged-list.js';
 
-export function nextLink(link: string | undefined): string | undefined {
-  if (link === undefined) return undefined;
-  for (const part of link.split(',')) {
-    const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
-    if (m !== null) return m[1];
-  }
-  return undefined;
+/** Asked for explicitly so a big repository is paged even where the registry's default is "all". */
+export const DEFAULT_TAG_PAGE_SIZE = 100;
+
+export interface ListTagsOptions {
+  /** `n` sent with each page request. */
+  pageSize?: number;
+  /** Stop fetching pages once this many tags (that pass `match`) are known. */
+  limit?: number;
+  /** Only tags passing this count and are returned. */
+  match?: (tag: string) => boolean;
 }
 
-export async function listTags(http: RegistryHttp, repository: string, scopes: readonly string[], pageSize = 1000): Promise<string[]> {
+export async function listTags(
+  http: RegistryHttp,
+  repository: string,
+  scopes: readonly string[],
+  options: ListTagsOptions = {},
+): Promise<string[]> {
+  const { limit, match } = options;
   const tags: string[] = [];
-  let url: string | undefined = `/v2/${repository}/tags/list?n=${pageSize}`;
-  for (let page = 0; url !== undefined && page < MAX_PAGES; page++) {
-    const what = `list tags of ${http.registry}/${repository}`;
-    const res = await http.send({ method: 'GET', url, scopes, expect: [200], what });
-    const text = (await readAll(res.body, PAGE_LIMIT)).toString('utf8');
-    let doc: { tags?: unknown };
-    try {
-      doc = JSON.parse(text) as typeof doc;
-    } catch {
-      throw new RegistryError(`${what}: registry sent invalid JSON`, { method: 'GET', url, status: res.statusCode });
-    }
-    if (Array.isArray(doc.tags)) tags.push(...doc.tags.filter((t): t is string => typeof t === 'string'));
-    url = nextLink(header(res, 'link'));
+  const pages = readPages(http, {
+    url: `/v2/${repository}/tags/list?n=${options.pageSize ?? DEFAULT_TAG_PAGE_SIZE}`,
+    field: 'tags',
+    scopes,
+    what: `list tags of ${http.registry}/${repository}`,
+  });
+  for await (const page of pages) {
+    tags.push(...(match === undefined ? page : page.filter(match)));
+    if (limit !== undefined && tags.length >= limit) return tags.slice(0, limit);
   }
   return tags;
 }

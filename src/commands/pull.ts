@@ -1,0 +1,48 @@
+// `lazyoci pull REF`: write what a reference names into an OCI image layout.
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { parsePlatform } from '../oci/platform.js';
+import { defaultPullDest, pullToLayout } from '../push/pull.js';
+import { formatRepository, parseReference } from '../ref/reference.js';
+import { loadSettings } from '../settings/index.js';
+import { renderOutput } from '../ui/output.js';
+import { RegistryClient } from '../registry/client/registry-client.js';
+import { pullData, pullEventLine, pullSummaryLine, pullText } from '../ui/pull-text.js';
+import { globalOptions, registryOptions, type CommandIO } from './context.js';
+
+export function pullCommand(io: CommandIO, version: string): Command {
+  return new Command('pull')
+    .description('download an image, index or artifact into an OCI image layout directory')
+    .argument('<reference>', 'host[:port]/repository[:tag][@digest] (oci:// allowed; the tag defaults to latest)')
+    .option('--dest <dir>', 'layout directory (default <artifactDir>/<registry>/<repository>)')
+    .option('--platform <os/arch[/variant]>', 'from a multi-platform index, pull only this platform')
+    .action(async function (this: Command, input: string) {
+      const opts = this.opts<{ dest?: string; platform?: string }>();
+      const g = globalOptions(this);
+      // Check everything the user typed before anything is sent.
+      const ref = parseReference(input, { defaultTag: 'latest' });
+      const platform = opts.platform === undefined ? undefined : parsePlatform(opts.platform);
+      const settings = await loadSettings(io.env);
+      const dest = opts.dest === undefined ? defaultPullDest(ref, settings, io.env, io.cwd) : resolve(io.cwd, opts.dest);
+      const client = await RegistryClient.create(registryOptions(g, io.env, version, settings));
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await pullToLayout(client.repository(ref, 'pull'), {
+          reference: ref,
+          dest,
+          ...(platform === undefined ? {} : { platform }),
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (!g.quiet) io.stderr(`${pullEventLine(event, formatRepository(ref))}\n`);
+          },
+        });
+        if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);
+        io.stdout(renderOutput(g.output, pullData(result), pullText));
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        await client.close();
+      }
+    });
+}
