@@ -64,6 +64,27 @@ artifacts:
     expect(sha256(raw)).toBe(result!.targets[0]!.digest);
   });
 
+  it('uses a docker config identitytoken as an OAuth2 refresh token, never printing it', async () => {
+    const dockerConfig = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-idtoken-'));
+    try {
+      await writeFile(
+        path.join(dockerConfig, 'config.json'),
+        JSON.stringify({ auths: { [reg.host]: { username: reg.username, identitytoken: reg.refreshToken } } }),
+      );
+      const before = (await readTokenLog(reg.tokenLog!)).length;
+      const res = await runCli(['build', '-o', 'json'], { cwd: dir, env: { DOCKER_CONFIG: dockerConfig } });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout + res.stderr).not.toContain(reg.refreshToken!);
+      const tokens = (await readTokenLog(reg.tokenLog!)).slice(before);
+      expect(tokens).toEqual([
+        { user: reg.username, scopes: [`repository:tok/${id}/one:pull,push`], status: 200, grant: 'refresh_token' },
+        { user: reg.username, scopes: [`repository:tok/${id}/two:pull,push`], status: 200, grant: 'refresh_token' },
+      ]);
+    } finally {
+      await rm(dockerConfig, { recursive: true, force: true });
+    }
+  });
+
   it('lists tags through a pull-scoped token', async () => {
     const before = (await readTokenLog(reg.tokenLog!)).length;
     const res = await runCli(['browse', 'tags', `${reg.host}/tok/${id}/one`, '-o', 'json'], { env: creds });

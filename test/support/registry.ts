@@ -36,6 +36,8 @@ export interface RegistryInfo {
   password?: string;
   /** token only: the issuer's log, one JSON line per token request (see token-issuer.ts). */
   tokenLog?: string;
+  /** token only: an OAuth2 refresh token the issuer accepts (a docker config identitytoken). */
+  refreshToken?: string;
 }
 
 export interface RunningRegistry extends RegistryInfo {
@@ -138,11 +140,12 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
         '-subj', '/CN=lazyoci-test-token-issuer', '-keyout', keyFile, '-out', certFile,
       ]);
       const password = `pw-${randomBytes(12).toString('hex')}`;
+      const refreshToken = `rt-${randomBytes(12).toString('hex')}`;
       const tokenLog = path.join(workDir, 'tokens.log');
       await writeFile(tokenLog, '');
       issuer = await startTokenIssuer({
         keyFile, certFile, issuer: 'lazyoci-test-issuer', service: 'lazyoci-test-registry',
-        username: REGISTRY_USERNAME, password, logFile: tokenLog,
+        username: REGISTRY_USERNAME, password, logFile: tokenLog, refreshToken,
       });
       lines.push(
         'auth:', '  token:', `    realm: ${issuer.realm}`, '    service: lazyoci-test-registry',
@@ -151,6 +154,7 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
       info.username = REGISTRY_USERNAME;
       info.password = password;
       info.tokenLog = tokenLog;
+      info.refreshToken = refreshToken;
     }
 
     const configFile = path.join(workDir, 'config.yml');

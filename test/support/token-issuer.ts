@@ -15,6 +15,8 @@ export interface TokenIssuerOptions {
   service: string;
   username: string;
   password: string;
+  /** The OAuth2 refresh token (a docker config `identitytoken`) this issuer accepts. */
+  refreshToken: string;
   logFile: string;
 }
 
@@ -28,6 +30,8 @@ export interface TokenLogEntry {
   user: string | null;
   scopes: string[];
   status: number;
+  /** Set for the OAuth2 form (POST with grant_type=refresh_token). */
+  grant?: string;
 }
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
@@ -53,40 +57,58 @@ export async function startTokenIssuer(opts: TokenIssuerOptions): Promise<TokenI
   // Constant-time comparison is not needed in a test, but hashing keeps it simple.
   const expected = createHash('sha256').update(`${opts.username}:${opts.password}`).digest('hex');
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://issuer');
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-    const creds = parseBasic(req.headers.authorization);
-    const log = (status: number): void =>
-      appendFileSync(opts.logFile, `${JSON.stringify({ user: creds?.user ?? null, scopes, status } satisfies TokenLogEntry)}\n`);
-
-    if (url.pathname !== '/token' || req.method !== 'GET') {
-      log(404);
-      res.writeHead(404).end();
-      return;
-    }
-    if (creds !== undefined && createHash('sha256').update(`${creds.user}:${creds.pass}`).digest('hex') !== expected) {
-      log(401);
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}');
-      return;
-    }
+  const issue = (user: string | null, scopes: string[]): string => {
     const now = Math.floor(Date.now() / 1000);
     // Anonymous callers get a token with no access, as public token services do.
     const claims = {
       iss: opts.issuer,
-      sub: creds?.user ?? '',
+      sub: user ?? '',
       aud: opts.service,
       exp: now + 300,
       nbf: now - 10,
       iat: now,
       jti: randomBytes(8).toString('hex'),
-      access: creds === undefined ? [] : accessFor(scopes),
+      access: user === null ? [] : accessFor(scopes),
     };
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer.toString('base64')] };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-    const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
-    log(200);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300, issued_at: new Date().toISOString() }));
+    return `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
+  };
+  const log = (entry: TokenLogEntry): void => appendFileSync(opts.logFile, `${JSON.stringify(entry)}\n`);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://issuer');
+    if (url.pathname !== '/token') {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method === 'POST') {
+      // OAuth2 refresh-token grant, as clients use with a docker config identitytoken.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+        const grant = form.get('grant_type') ?? '';
+        if (grant !== 'refresh_token' || form.get('refresh_token') !== opts.refreshToken) {
+          log({ user: null, scopes, status: 401, grant });
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+          return;
+        }
+        log({ user: opts.username, scopes, status: 200, grant });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: issue(opts.username, scopes), expires_in: 300 }));
+      });
+      return;
+    }
+    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    const creds = parseBasic(req.headers.authorization);
+    if (creds !== undefined && createHash('sha256').update(`${creds.user}:${creds.pass}`).digest('hex') !== expected) {
+      log({ user: creds.user, scopes, status: 401 });
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}');
+      return;
+    }
+    log({ user: creds?.user ?? null, scopes, status: 200 });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: issue(creds?.user ?? null, scopes), expires_in: 300 }));
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
