@@ -16,30 +16,32 @@ node -e '
 ' || die "Node.js $(node -v) is too old; lazyoci needs Node >= 20.18"
 command -v npm >/dev/null 2>&1 || die "npm is not installed (it comes with Node.js >= 20.18)"
 
-# --- Debian packages: the registry and oracle the tests use, plus openssl and git ---
+# --- Debian packages: the registry and oracle the tests use, openssl, git, and buildah
+# (builds `image` artifacts without a Docker daemon). Each tool's package has its name. ---
 missing=()
-for tool in docker-registry skopeo openssl git; do
+for tool in docker-registry skopeo openssl git buildah; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]} > 0)); then
   say "missing: ${missing[*]}; installing Debian packages"
   command -v apt-get >/dev/null 2>&1 ||
-    die "apt-get not found; install docker-registry (distribution 2.8), skopeo, openssl and git by hand"
+    die "apt-get not found; install ${missing[*]} by hand (docker-registry is distribution 2.8)"
   sudo=()
   if [[ $(id -u) -ne 0 ]]; then
     command -v sudo >/dev/null 2>&1 || die "not root and sudo is not installed; run this script as root"
     sudo=(sudo)
   fi
-  # skopeo Depends (not Recommends) on golang-github-containers-common, which ships
-  # /etc/containers/policy.json, so --no-install-recommends leaves it working.
+  # skopeo and buildah Depend (not Recommend) on golang-github-containers-common, which
+  # ships /etc/containers/policy.json, so --no-install-recommends leaves them working.
+  # buildah's recommended runc/crun are not needed: lazyoci builds with --isolation chroot.
   "${sudo[@]}" apt-get update
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    docker-registry skopeo openssl git ca-certificates
+    "${missing[@]}" ca-certificates
   for tool in "${missing[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is still missing after apt-get install"
   done
 fi
-say "tools: node $(node -v), $(docker-registry --version | awk '{print $1, $3}'), $(skopeo --version)"
+say "tools: node $(node -v), $(docker-registry --version | awk '{print $1, $3}'), $(skopeo --version), $(buildah --version)"
 
 # --- npm packages ---
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { browseCommand } from './commands/browse.js';
 import { buildCommand } from './commands/build.js';
 import { configCommand } from './commands/config.js';
+import { copyCommand } from './commands/copy.js';
 import { pullCommand } from './commands/pull.js';
 import type { CommandIO } from './commands/context.js';
 import { registryCommand } from './commands/registry.js';
@@ -37,6 +38,7 @@ function createProgram(io: CommandIO, version: string): Command {
     schemaCommand(io),
     browseCommand(io, version),
     pullCommand(io, version),
+    copyCommand(io, version),
     registryCommand(io, version),
     configCommand(io),
   ]) {

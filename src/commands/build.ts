@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import { loadSettings } from '../settings/index.js';
+import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { runBuild } from '../push/build.js';
 import { buildEventLine, buildSummaryText } from '../ui/build-text.js';
 import { renderOutput } from '../ui/output.js';
@@ -16,8 +17,9 @@ export function buildCommand(io: CommandIO, version: string): Command {
     .option('--dry-run', 'resolve and package, print references and digests, send nothing')
     .option('--no-push', 'package but do not push')
     .option('-a, --artifact <selector>', 'only this artifact: a name, else a type, else a zero-based index')
+    .option('--platform <os/arch>', 'build image artifacts for this platform instead of their own (repeatable)', collect, [] as string[])
     .action(async function (this: Command, positional: string | undefined) {
-      const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean; push: boolean; artifact?: string }>();
+      const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean; push: boolean; artifact?: string; platform: string[] }>();
       const g = globalOptions(this);
       const controller = new AbortController();
       const onSigint = (): void => controller.abort();
@@ -28,6 +30,7 @@ export function buildCommand(io: CommandIO, version: string): Command {
           ...(positional === undefined ? {} : { positional }),
           ...(opts.tag === undefined ? {} : { tag: opts.tag }),
           ...(opts.artifact === undefined ? {} : { artifact: opts.artifact }),
+          ...(opts.platform.length === 0 ? {} : { platforms: opts.platform }),
           cwd: io.cwd,
           env: io.env,
           dryRun: opts.dryRun === true,
@@ -52,4 +55,10 @@ export function buildCommand(io: CommandIO, version: string): Command {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+/** Repeatable and comma-separated; each checked and written the canonical way (linux/arm64). */
+function collect(value: string, previous: string[]): string[] {
+  const given = value.split(',').map((p) => p.trim()).filter(Boolean);
+  return [...previous, ...given.map((p) => formatPlatform(parsePlatform(p)))];
 }

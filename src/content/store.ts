@@ -35,6 +35,25 @@ export type Target = Storage & ReferencePusher & {
   readonly name: string;
 };
 
+/** A repository on a registry, named the way references normalise them. */
+export interface MountSource {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** A target that can take a blob from another repository without the bytes moving. */
+export interface Mounter {
+  /** Whether `from` is another repository on this target's registry. */
+  canMountFrom(from: MountSource): boolean;
+  /** True when the registry mounted the blob; false means "upload it instead". */
+  mount(desc: Descriptor, from: MountSource): Promise<boolean>;
+}
+
+/** A fetcher whose content lives in a registry repository (directly or behind an overlay). */
+export interface MountableFetcher extends Fetcher {
+  readonly mountSource: MountSource | undefined;
+}
+
 export async function readAll(stream: Readable, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;

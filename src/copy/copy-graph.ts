@@ -1,6 +1,7 @@
 // THE copy engine: moves the graph under a root descriptor from one store to another.
 // Children before parents, each digest once, what the destination has is skipped,
-// blob transfers bounded by `concurrency`; the root is written last, under its tags.
+// blob transfers bounded by `concurrency`, blobs mounted across repositories of one
+// registry when both sides allow it; the root is written last, under its tags.
 import { PassThrough, Readable } from 'node:stream';
 import { readAll, type Fetcher, type Target } from '../content/store.js';
 import { CancelledError } from '../errors/index.js';
@@ -8,6 +9,7 @@ import type { Descriptor, Digest } from '../oci/types.js';
 import type { CopyEventHandler } from './events.js';
 import { isGraphNode, manifestChildren } from './manifest-children.js';
 import { createLimiter } from './limiter.js';
+import { mountPlan } from './mount.js';
 
 export interface CopyOptions {
   /** Blob transfers running at once. */
@@ -38,6 +40,9 @@ export async function copyGraph(
   const checkCancelled = (): void => {
     if (options.signal?.aborted === true) throw new CancelledError('cancelled');
   };
+
+  // Mount only when the source is a repository on the destination's registry (spec §5).
+  const mounting = mountPlan(src, dst);
 
   if (await dst.exists(root)) {
     emit({ type: 'exists', target: dst.name, descriptor: root });
@@ -76,12 +81,22 @@ export async function copyGraph(
           emit({ type: 'skipped', target: dst.name, descriptor: desc });
           return;
         }
+        if (mounting !== undefined && (await mounting.mounter.mount(desc, mounting.from))) {
+          emit({ type: 'mounted', target: dst.name, descriptor: desc, from: `${mounting.from.registry}/${mounting.from.repository}` });
+          return;
+        }
+        checkCancelled();
         await dst.push(desc, () => syncOpen(src, desc));
         emit({ type: 'copied', target: dst.name, descriptor: desc });
       });
     };
 
     await copyChildren(root, rootBytes);
+    // Without a tag the root would never be written; store it by digest instead.
+    if (tags.length === 0) {
+      await dst.push(root, () => bufferStream(rootBytes));
+      emit({ type: 'copied', target: dst.name, descriptor: root });
+    }
   }
 
   checkCancelled();

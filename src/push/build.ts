@@ -19,6 +19,8 @@ export interface BuildOptions {
   env: NodeJS.ProcessEnv;
   tag?: string;
   artifact?: string;
+  /** `--platform`, repeatable: overrides the platforms of image artifacts. */
+  platforms?: string[];
   dryRun?: boolean;
   noPush?: boolean;
   concurrency?: number;
@@ -92,7 +94,9 @@ async function pushTarget(
 }
 
 /** Load and plan only: what `lazyoci validate` runs, and the first half of a build. */
-export async function planFromOptions(opts: Pick<BuildOptions, 'file' | 'positional' | 'cwd' | 'env' | 'tag' | 'artifact' | 'now'>) {
+export async function planFromOptions(
+  opts: Pick<BuildOptions, 'file' | 'positional' | 'cwd' | 'env' | 'tag' | 'artifact' | 'platforms' | 'now'>,
+) {
   const path = await findLazyFile({ file: opts.file, positional: opts.positional, cwd: opts.cwd });
   const inspected = await inspectLazyFile(path, { cwd: opts.cwd });
   const vars = await resolveVariables({
@@ -101,7 +105,10 @@ export async function planFromOptions(opts: Pick<BuildOptions, 'file' | 'positio
     env: opts.env,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  return planBuild(inspected, vars, opts.artifact);
+  return planBuild(inspected, vars, {
+    ...(opts.artifact === undefined ? {} : { selector: opts.artifact }),
+    ...(opts.platforms === undefined ? {} : { platforms: opts.platforms }),
+  });
 }
 
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
@@ -112,7 +119,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
     for (const artifact of plan.artifacts) {
       let packaged: PackagedArtifact;
       try {
-        packaged = await packageArtifact(artifact);
+        packaged = await packageArtifact(artifact, { env: opts.env, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
       } catch (err) {
         if (!(err instanceof LazyOciError) || err.exitCode === 130) throw err;
         opts.onEvent?.({ type: 'target-failed', artifact: artifact.name, target: '(packaging)', error: err });
@@ -128,18 +135,22 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       });
 
       const targets: TargetResult[] = [];
-      for (const target of artifact.targets) {
-        if (opts.dryRun === true || opts.noPush === true) {
-          targets.push(...referencesOf(target).map((reference) => ({ reference, digest: packaged.root.digest, pushed: false })));
-          continue;
+      try {
+        for (const target of artifact.targets) {
+          if (opts.dryRun === true || opts.noPush === true) {
+            targets.push(...referencesOf(target).map((reference) => ({ reference, digest: packaged.root.digest, pushed: false })));
+            continue;
+          }
+          let destination: Target;
+          if (target.kind === 'layout') destination = new OciLayoutStore(target.path, target.display);
+          else {
+            client ??= await opts.openClient(opts.registry);
+            destination = client.repository(target.repository, 'push');
+          }
+          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts)));
         }
-        let destination: Target;
-        if (target.kind === 'layout') destination = new OciLayoutStore(target.path, target.display);
-        else {
-          client ??= await opts.openClient(opts.registry);
-          destination = client.repository(target.repository, 'push');
-        }
-        targets.push(...(await pushTarget(packaged, artifact, target, destination, opts)));
+      } finally {
+        await packaged.cleanup?.();
       }
       results.push({ name: artifact.name, type: artifact.type, targets });
     }

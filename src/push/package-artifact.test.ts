@@ -40,7 +40,7 @@ describe('packageArtifact (files)', () => {
     for (const f of ['data/b.bin', 'a.txt']) await utimes(join(dir, f), mtime, mtime);
     await writeFile(join(dir, '.lazy'), LAZY);
     const plan = await planBuild(await inspectLazyFile(join(dir, '.lazy'), { cwd: dir }), vars);
-    return packageArtifact(plan.artifacts[0]!);
+    return packageArtifact(plan.artifacts[0]!, { env: {} });
   }
 
   it('gives the same manifest bytes wherever and whenever the files were written', async () => {

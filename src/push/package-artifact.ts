@@ -9,16 +9,79 @@ import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/types.js';
 import type { PlannedArtifact } from './plan.js';
-import type { FilesArtifactConfig, HelmArtifactConfig } from '../config/types.js';
+import type { FilesArtifactConfig, HelmArtifactConfig, ImageArtifactConfig } from '../config/types.js';
+import { selectBuilder } from '../build/select-builder.js';
+import { OciLayoutStore } from '../content/oci-layout-store.js';
+import { readAll, type Fetcher } from '../content/store.js';
+import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
 
 export interface PackagedArtifact {
-  store: MemoryStore;
+  /** Where the graph can be read from: memory, or the layout a builder wrote. */
+  store: Fetcher;
   root: Descriptor;
   manifest: Buffer;
   /** Config and layers, in manifest order. */
   blobs: Descriptor[];
-  /** Bytes of every blob plus the manifest. */
+  /** Bytes of every blob plus the manifest(s). */
   totalSize: number;
+  /** Removes temporary files (a built image's layout); call when the pushes are done. */
+  cleanup?: () => Promise<void>;
+}
+
+export interface PackageOptions {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** Image builds are stamped with SOURCE_DATE_EPOCH, else the epoch, so a dry run's digests hold. */
+function buildTimestamp(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.SOURCE_DATE_EPOCH);
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/** Every blob and manifest under a root in a store, each once, for sizes and counts. */
+async function graphContents(store: Fetcher, root: Descriptor, rootBytes: Buffer): Promise<{ blobs: Descriptor[]; manifestBytes: number }> {
+  const blobs = new Map<string, Descriptor>();
+  let manifestBytes = rootBytes.length;
+  const visit = async (desc: Descriptor, bytes: Buffer): Promise<void> => {
+    for (const child of manifestChildren(desc, bytes)) {
+      if (isGraphNode(child)) {
+        const childBytes = await readAll(await store.fetch(child), 4 << 20);
+        manifestBytes += childBytes.length;
+        await visit(child, childBytes);
+      } else blobs.set(child.digest, child);
+    }
+  };
+  await visit(root, rootBytes);
+  return { blobs: [...blobs.values()], manifestBytes };
+}
+
+async function packageImage(artifact: PlannedArtifact, config: ImageArtifactConfig, opts: PackageOptions): Promise<PackagedArtifact> {
+  const builder = await selectBuilder(config.builder, opts.env);
+  const safeName = artifact.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image';
+  const built = await builder.build(
+    {
+      dockerfile: config.dockerfile,
+      context: config.context,
+      platforms: artifact.platforms,
+      buildArgs: artifact.buildArgs,
+      tag: `localhost/lazyoci-build/${safeName}:latest`,
+      timestamp: buildTimestamp(opts.env),
+    },
+    opts.signal === undefined ? {} : { signal: opts.signal },
+  );
+  try {
+    const store = new OciLayoutStore(built.layoutDir);
+    // The layout's ref.name annotation names the root inside that layout only.
+    const root: Descriptor = { mediaType: built.root.mediaType, digest: built.root.digest, size: built.root.size };
+    const manifest = await readAll(await store.fetch(root), 4 << 20);
+    const { blobs, manifestBytes } = await graphContents(store, root, manifest);
+    const totalSize = blobs.reduce((sum, b) => sum + b.size, manifestBytes);
+    return { store, root, manifest, blobs, totalSize, cleanup: () => built.cleanup() };
+  } catch (err) {
+    await built.cleanup();
+    throw err;
+  }
 }
 
 /** Serialise with a fixed key order; the bytes are what gets digested and pushed. */
@@ -88,9 +151,10 @@ async function packageHelm(
   return { manifest, blobs: [configDesc, layer] };
 }
 
-export async function packageArtifact(artifact: PlannedArtifact): Promise<PackagedArtifact> {
-  const store = new MemoryStore();
+export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOptions): Promise<PackagedArtifact> {
   const { config } = artifact;
+  if (config.type === 'image') return packageImage(artifact, config, opts);
+  const store = new MemoryStore();
   let built: { manifest: ImageManifest; blobs: Descriptor[] };
   switch (config.type) {
     case 'artifact':

@@ -24,7 +24,7 @@ describe('planBuild', () => {
 
   async function plan(lazy: string, selector?: string) {
     await writeFile(join(dir, '.lazy'), lazy);
-    return planBuild(await inspectLazyFile(join(dir, '.lazy'), { cwd: dir }), vars, selector);
+    return planBuild(await inspectLazyFile(join(dir, '.lazy'), { cwd: dir }), vars, selector === undefined ? {} : { selector });
   }
 
   async function problems(lazy: string): Promise<string[]> {
@@ -95,14 +95,22 @@ artifacts:
     await expect(plan(lazy, '2')).rejects.toThrow(/no artifact matches --artifact 2 \(artifacts: helm, second\)/);
   });
 
-  it('refuses types it cannot build yet, at the artifact', async () => {
+  it('renders image build args and lets --platform replace the file\'s platforms', async () => {
     await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\n');
-    expect(
-      await problems(`version: 1
+    await writeFile(
+      join(dir, '.lazy'),
+      `version: 1
 artifacts:
   - type: image
+    platforms: [linux/amd64]
+    buildArgs: { VERSION: "{{ .Version }}", PLAIN: x }
     targets: [{ registry: r.io/a, tags: [t] }]
-`),
-    ).toEqual(['3:5 artifacts[0]: building "image" artifacts is not supported by this version of lazyoci']);
+`,
+    );
+    const inspected = await inspectLazyFile(join(dir, '.lazy'), { cwd: dir });
+    const fromFile = await planBuild(inspected, vars);
+    expect(fromFile.artifacts[0]).toMatchObject({ type: 'image', buildArgs: { VERSION: '1.2.3', PLAIN: 'x' }, platforms: ['linux/amd64'] });
+    const overridden = await planBuild(inspected, vars, { platforms: ['linux/arm64', 'linux/s390x'] });
+    expect(overridden.artifacts[0]!.platforms).toEqual(['linux/arm64', 'linux/s390x']);
   });
 });

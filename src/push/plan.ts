@@ -24,6 +24,10 @@ export interface PlannedArtifact {
   chart?: ChartYamlFile;
   /** Helm only: the chart directory as messages name it (beside the .lazy path shown). */
   displayDir: string;
+  /** Image only: build arguments, rendered. */
+  buildArgs: Record<string, string>;
+  /** Image only: platforms to build (`--platform` overrides the file's). */
+  platforms: string[];
 }
 
 export interface Plan {
@@ -31,7 +35,6 @@ export interface Plan {
   artifacts: PlannedArtifact[];
 }
 
-const BUILDABLE: readonly ArtifactType[] = ['artifact', 'helm'];
 const LAYOUT_PREFIX = 'oci-layout:';
 
 /** `-a`: a name first, then a type, then a zero-based index (spec §4). */
@@ -142,7 +145,15 @@ function renderArtifact(
  * Plan the selected artifacts of an inspected .lazy file. Problems found while loading
  * are reported together with the ones found here, in one ConfigError.
  */
-export async function planBuild(inspected: InspectedLazyFile, baseVars: TemplateVariables, selector?: string): Promise<Plan> {
+export interface PlanOptions {
+  /** `-a`: which artifacts. */
+  selector?: string;
+  /** `--platform`: replaces every image artifact's platforms. */
+  platforms?: string[];
+}
+
+export async function planBuild(inspected: InspectedLazyFile, baseVars: TemplateVariables, opts: PlanOptions = {}): Promise<Plan> {
+  const { selector } = opts;
   const { lazy } = inspected;
   const problems = new ProblemList(lazy.displayPath);
   problems.items.push(...inspected.problems);
@@ -152,10 +163,6 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
   const planned: PlannedArtifact[] = [];
 
   for (const config of selected) {
-    if (!BUILDABLE.includes(config.type)) {
-      problems.add(config.loc, `artifacts[${config.index}]: building "${config.type}" artifacts is not supported by this version of lazyoci`);
-      continue;
-    }
     let vars = baseVars;
     let chart: ChartYamlFile | undefined;
     const displayDir = config.type === 'helm' ? join(dirname(lazy.displayPath), config.chartPath.value) : dirname(lazy.displayPath);
@@ -169,6 +176,14 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
       }
     }
     const { annotations, targets } = renderArtifact(lazy, config, vars, problems);
+    const buildArgs: Record<string, string> = {};
+    if (config.type === 'image') {
+      for (const [key, source] of Object.entries(config.buildArgs)) {
+        const value = problems.render(`artifacts[${config.index}].buildArgs.${key}`, source, vars);
+        if (value !== undefined) buildArgs[key] = value;
+      }
+    }
+    const platforms = config.type !== 'image' ? [] : opts.platforms !== undefined && opts.platforms.length > 0 ? opts.platforms : config.platforms;
     planned.push({
       index: config.index,
       name: config.name?.value ?? defaultName(targets, config.index),
@@ -177,6 +192,8 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
       annotations,
       targets,
       displayDir,
+      buildArgs,
+      platforms,
       ...(chart === undefined ? {} : { chart }),
     });
   }

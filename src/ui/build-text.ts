@@ -30,6 +30,8 @@ export function buildEventLine(event: BuildEvent): string | undefined {
       switch (e.type) {
         case 'copied':
           return `${event.artifact}: uploaded ${short} (${formatBytes(e.descriptor.size)}) to ${e.target}`;
+        case 'mounted':
+          return `${event.artifact}: mounted ${short} (${formatBytes(e.descriptor.size)}) from ${e.from} into ${e.target}`;
         case 'skipped':
           return `${event.artifact}: ${short} already in ${e.target}`;
         case 'exists':

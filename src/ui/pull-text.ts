@@ -9,6 +9,8 @@ export function pullEventLine(event: CopyEvent, source: string): string {
   switch (event.type) {
     case 'copied':
       return `pulled ${shortDigest(d.digest)} (${formatBytes(d.size)}) from ${source}`;
+    case 'mounted':
+      return `${shortDigest(d.digest)} mounted from ${event.from} into ${event.target}`;
     case 'skipped':
       return `${shortDigest(d.digest)} already in the layout, skipped`;
     case 'exists':

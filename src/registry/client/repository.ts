@@ -1,17 +1,20 @@
 // A remote repository as a copy target: blobs and manifests by descriptor, tags by name.
 import { Readable } from 'node:stream';
-import { readAll, type ContentOpener, type Target } from '../../content/store.js';
+import { readAll, type ContentOpener, type Mounter, type MountSource, type Target } from '../../content/store.js';
 import { isManifestMediaType } from '../../oci/media-types.js';
 import type { Descriptor } from '../../oci/types.js';
-import { blobExists, fetchBlob, uploadBlob } from './blobs.js';
+import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
 import { getManifest, manifestExists, putManifest, type FetchedManifest } from './manifests.js';
 import type { RegistryHttp } from './registry-http.js';
 import { listTags, type ListTagsOptions } from './tags.js';
 
 export type Access = 'pull' | 'push';
 
-export class Repository implements Target {
+export class Repository implements Target, Mounter, MountSource {
   readonly name: string;
+  /** The registry as references normalise it, e.g. `ghcr.io` or `127.0.0.1:5000`. */
+  readonly registry: string;
+  readonly repository: string;
   readonly #http: RegistryHttp;
   readonly #repository: string;
   /** Callers declare what they will do up front, so one token covers the whole job. */
@@ -20,6 +23,8 @@ export class Repository implements Target {
   constructor(http: RegistryHttp, repository: string, access: Access) {
     this.#http = http;
     this.#repository = repository;
+    this.registry = http.registry;
+    this.repository = repository;
     this.name = `${http.registry}/${repository}`;
     this.#scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`];
   }
@@ -48,6 +53,29 @@ export class Repository implements Target {
 
   async pushReference(desc: Descriptor, manifest: Buffer, reference: string): Promise<void> {
     await putManifest(this.#http, this.#repository, reference, desc, manifest, this.#scopes);
+  }
+
+  /** The copy engine mounts from the repository a fetch reads (see copy/mount.ts). */
+  get mountSource(): MountSource {
+    return this;
+  }
+
+  sameRegistry(other: Pick<MountSource, 'registry'>): boolean {
+    return other.registry === this.registry;
+  }
+
+  canMountFrom(from: MountSource): boolean {
+    return this.sameRegistry(from) && from.repository !== this.#repository;
+  }
+
+  /**
+   * Link `desc` from `from` into this repository; false when the registry declined and
+   * the blob must be uploaded. One token covers both repositories (design rule 6).
+   */
+  async mount(desc: Descriptor, from: MountSource): Promise<boolean> {
+    if (!this.canMountFrom(from)) return false;
+    const scopes = [`repository:${this.#repository}:pull,push`, `repository:${from.repository}:pull`];
+    return mountBlob(this.#http, this.#repository, desc, from.repository, scopes);
   }
 
   async resolve(reference: string): Promise<Descriptor> {

@@ -1,0 +1,65 @@
+// `lazyoci copy SRC DEST`: copy or retag an image, index or artifact between repositories.
+import { Command } from 'commander';
+import { copyArtifact, parseAnnotationFlags, parseSize } from '../push/copy-artifact.js';
+import { UsageError } from '../errors/index.js';
+import { formatReference, parseReference } from '../ref/reference.js';
+import { copyData, copyEventLine, copyText } from '../ui/copy-text.js';
+import { renderOutput } from '../ui/output.js';
+import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function copyCommand(io: CommandIO, version: string): Command {
+  return new Command('copy')
+    .description('copy or retag an image, index or artifact; a multi-platform index is copied in full')
+    .argument('<source>', 'host[:port]/repository:tag or @digest (oci:// allowed)')
+    .argument('<dest>', 'host[:port]/repository:tag (oci:// allowed); the same repository retags in place')
+    .option(
+      '--annotation <[index:|manifest:]key=value>',
+      'set an annotation (repeatable); unscoped and manifest: keys go on the image manifest(s), index: keys on the index',
+      collect,
+      [] as string[],
+    )
+    .option('--max-size <size>', 'refuse when config + layers exceed this (bytes, KB/MB/GB, KiB/MiB/GiB); not applied to a retag')
+    .action(async function (this: Command, srcInput: string, destInput: string) {
+      const opts = this.opts<{ annotation: string[]; maxSize?: string }>();
+      const g = globalOptions(this);
+      // Check everything the user typed before anything is sent.
+      const source = parseReference(srcInput, { defaultTag: 'latest' });
+      const dest = parseReference(destInput);
+      if (dest.tag === undefined) throw new UsageError(`destination "${destInput}" needs a tag (host/repository:tag)`);
+      if (dest.digest !== undefined) throw new UsageError(`destination "${destInput}" takes a tag, not a digest`);
+      const annotations = parseAnnotationFlags(opts.annotation);
+      const maxSize = opts.maxSize === undefined ? undefined : parseSize(opts.maxSize);
+
+      const client = await openRegistryClient(g, io, version);
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await copyArtifact(client.repository(source, 'pull'), client.repository(dest, 'push'), {
+          source,
+          dest,
+          annotations,
+          ...(maxSize === undefined ? {} : { maxSize }),
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (!g.quiet) io.stderr(`${copyEventLine(event)}\n`);
+          },
+        });
+        if (!g.quiet && result.ignoredIndexAnnotations.length > 0) {
+          io.stderr(
+            `warning: ${formatReference(source)} is a single image, not an index; ignored index annotation${
+              result.ignoredIndexAnnotations.length === 1 ? '' : 's'
+            } ${result.ignoredIndexAnnotations.join(', ')}\n`,
+          );
+        }
+        io.stdout(renderOutput(g.output, copyData(result), () => copyText(result)));
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        await client.close();
+      }
+    });
+}

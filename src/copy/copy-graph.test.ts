@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../content/memory-store.js';
+import { readAll, type ContentOpener, type Target } from '../content/store.js';
+import { MediaType } from '../oci/media-types.js';
+import type { Descriptor } from '../oci/types.js';
+import { copyGraph } from './copy-graph.js';
+import type { CopyEvent } from './events.js';
+import type { Mounter, MountSource } from './mount.js';
+
+/** A memory target that records every call and can mount from a "repository" it knows. */
+class RecordingTarget implements Target, Mounter {
+  readonly name = 'reg.example/dst';
+  readonly store = new MemoryStore();
+  readonly calls: string[] = [];
+  constructor(
+    readonly shelf: MemoryStore,
+    readonly declines: Set<string> = new Set(),
+  ) {}
+  canMountFrom(from: MountSource): boolean {
+    return from.registry === 'reg.example' && from.repository !== 'dst';
+  }
+  async mount(desc: Descriptor, from: MountSource): Promise<boolean> {
+    this.calls.push(`mount ${desc.digest} from ${from.repository}`);
+    if (this.declines.has(desc.digest)) return false;
+    this.store.addBytes(desc, await readAll(await this.shelf.fetch(desc)));
+    return true;
+  }
+  async exists(desc: Descriptor): Promise<boolean> {
+    this.calls.push(`exists ${desc.digest}`);
+    return this.store.exists(desc);
+  }
+  fetch(desc: Descriptor) {
+    return this.store.fetch(desc);
+  }
+  async push(desc: Descriptor, open: ContentOpener): Promise<void> {
+    this.calls.push(`push ${desc.digest}`);
+    await this.store.push(desc, open);
+  }
+  async pushReference(desc: Descriptor, manifest: Buffer, reference: string): Promise<void> {
+    this.calls.push(`tag ${reference}`);
+    this.store.addBytes(desc, manifest);
+  }
+}
+
+function image(store: MemoryStore, label: string, shared: Descriptor): Descriptor {
+  const layer = store.addContent(MediaType.imageLayerTarGzip, Buffer.from(`layer ${label}`));
+  const manifest = { schemaVersion: 2, mediaType: MediaType.imageManifest, config: shared, layers: [layer] };
+  return store.addContent(MediaType.imageManifest, Buffer.from(JSON.stringify(manifest)));
+}
+
+function twoImageIndex(): { src: MemoryStore & { mountSource?: MountSource }; root: Descriptor; config: Descriptor } {
+  const src: MemoryStore & { mountSource?: MountSource } = new MemoryStore();
+  const config = src.addContent(MediaType.imageConfig, Buffer.from('{"os":"linux"}'));
+  const a = image(src, 'a', config);
+  const b = image(src, 'b', config);
+  const root = src.addContent(
+    MediaType.imageIndex,
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageIndex, manifests: [a, b] })),
+  );
+  return { src, root, config };
+}
+
+describe('copyGraph with a mounting destination', () => {
+  it('mounts each blob once instead of pushing it, children before the tagged root', async () => {
+    const { src, root, config } = twoImageIndex();
+    src.mountSource = { registry: 'reg.example', repository: 'src' };
+    const dst = new RecordingTarget(src);
+    const events: CopyEvent[] = [];
+    await copyGraph(src, root, dst, ['v1'], { onEvent: (e) => events.push(e) });
+
+    const mounts = dst.calls.filter((c) => c.startsWith('mount'));
+    expect(mounts).toHaveLength(3); // the shared config and two layers, each once
+    expect(mounts.filter((c) => c.includes(config.digest))).toHaveLength(1);
+    expect(dst.calls.filter((c) => c.startsWith('push'))).toHaveLength(2); // the two manifests only
+    expect(dst.calls.at(-1)).toBe('tag v1');
+    expect(events.filter((e) => e.type === 'mounted').every((e) => e.type === 'mounted' && e.from === 'reg.example/src')).toBe(true);
+    expect(await dst.store.exists(root)).toBe(true);
+  });
+
+  it('uploads a blob the registry declines to mount', async () => {
+    const { src, root, config } = twoImageIndex();
+    src.mountSource = { registry: 'reg.example', repository: 'src' };
+    const dst = new RecordingTarget(src, new Set([config.digest]));
+    await copyGraph(src, root, dst, ['v1']);
+    expect(dst.calls).toContain(`mount ${config.digest} from src`);
+    expect(dst.calls).toContain(`push ${config.digest}`);
+    expect(await dst.store.exists(config)).toBe(true);
+  });
+
+  it('does not mount from another registry, from itself, or from a source that is no repository', async () => {
+    for (const mountSource of [{ registry: 'other.example', repository: 'src' }, { registry: 'reg.example', repository: 'dst' }, undefined]) {
+      const { src, root } = twoImageIndex();
+      if (mountSource !== undefined) src.mountSource = mountSource;
+      const dst = new RecordingTarget(src);
+      await copyGraph(src, root, dst, ['v1']);
+      expect(dst.calls.some((c) => c.startsWith('mount'))).toBe(false);
+      expect(dst.calls.filter((c) => c.startsWith('push'))).toHaveLength(5);
+    }
+  });
+
+  it('writes the root by digest when no tag is given', async () => {
+    const { src, root } = twoImageIndex();
+    const dst = new RecordingTarget(src);
+    await copyGraph(src, root, dst, []);
+    expect(dst.calls.at(-1)).toBe(`push ${root.digest}`);
+    expect(await dst.store.exists(root)).toBe(true);
+  });
+});

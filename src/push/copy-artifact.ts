@@ -1,0 +1,291 @@
+// `lazyoci copy` as a service: copy or retag what a reference names, a multi-platform
+// index in full, stamping scoped annotations on the way, through the one copy engine.
+import type { Readable } from 'node:stream';
+import { MemoryStore } from '../content/memory-store.js';
+import { readAll, type Fetcher, type Target } from '../content/store.js';
+import { copyGraph } from '../copy/copy-graph.js';
+import type { CopyEventHandler } from '../copy/events.js';
+import type { MountableFetcher, MountSource } from '../content/store.js';
+import { mountSourceOf } from '../copy/mount.js';
+import { ContentError, UsageError } from '../errors/index.js';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
+import type { Descriptor, Digest } from '../oci/types.js';
+import { formatReference, formatRepository, type Reference } from '../ref/reference.js';
+import type { FetchedManifest } from '../registry/client/manifests.js';
+
+/** Annotations to set, split by where they go (seed: `index:` / `manifest:` prefixes). */
+export interface ScopedAnnotations {
+  index: Record<string, string>;
+  manifest: Record<string, string>;
+}
+
+/** Where a copy reads from: a remote repository (or anything that resolves references). */
+export type CopySource = Fetcher & {
+  readonly name: string;
+  readonly mountSource?: MountSource;
+  fetchManifest(reference: string): Promise<FetchedManifest>;
+};
+
+export interface CopyArtifactOptions {
+  source: Reference;
+  /** Must carry a tag. */
+  dest: Reference;
+  annotations?: ScopedAnnotations;
+  /** Largest total of config and layer bytes allowed; not applied to a same-repository retag. */
+  maxSize?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEvent?: CopyEventHandler;
+}
+
+export interface CopyArtifactResult {
+  /** Destination reference with its tag. */
+  image: string;
+  digest: Digest;
+  tag: string;
+  source: string;
+  mediaType: string;
+  /** Source and destination are one repository: no blob moves. */
+  retag: boolean;
+  /** `index:` keys given for a single image, which has no index to carry them. */
+  ignoredIndexAnnotations: string[];
+  /** Total config + layer bytes, when it was computed (for --max-size). */
+  size?: number;
+}
+
+const ANNOTATION_SCOPES = ['index:', 'manifest:'] as const;
+/** Manifests are small; a larger one is refused rather than buffered. */
+const MANIFEST_LIMIT = 4 << 20;
+
+/** `[index:|manifest:]KEY=VALUE` flags → annotations per scope; unscoped keys go on manifests. */
+export function parseAnnotationFlags(values: readonly string[]): ScopedAnnotations {
+  const out: ScopedAnnotations = { index: {}, manifest: {} };
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq === -1) throw new UsageError(`--annotation "${value}": expected KEY=VALUE`);
+    let key = value.slice(0, eq);
+    let scope: keyof ScopedAnnotations = 'manifest';
+    for (const prefix of ANNOTATION_SCOPES) {
+      if (key.startsWith(prefix)) {
+        scope = prefix === 'index:' ? 'index' : 'manifest';
+        key = key.slice(prefix.length);
+        break;
+      }
+    }
+    if (key.trim() === '') throw new UsageError(`--annotation "${value}": the key is empty`);
+    out[scope][key] = value.slice(eq + 1);
+  }
+  return out;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  k: 1024,
+  ki: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+/** `1GiB`, `500MB`, `1048576` → bytes. KB/MB/GB are powers of 1000, KiB/MiB/GiB (and K/M/G) of 1024. */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  if (m === null || unit === undefined) {
+    throw new UsageError(`invalid size "${text}": use bytes or a number with KB, MB, GB, KiB, MiB or GiB`);
+  }
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new UsageError(`invalid size "${text}": must be a positive number of bytes`);
+  return bytes;
+}
+
+/** Reads rewritten documents from memory and everything else from the source. */
+class OverlayFetcher implements MountableFetcher {
+  readonly #memory: MemoryStore;
+  readonly #base: Fetcher;
+  readonly mountSource: MountSource | undefined;
+
+  constructor(memory: MemoryStore, base: Fetcher) {
+    this.#memory = memory;
+    this.#base = base;
+    // Blobs are never rewritten, so they can still be mounted from the source repository.
+    this.mountSource = mountSourceOf(base);
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    return (await this.#memory.exists(desc)) ? this.#memory.fetch(desc) : this.#base.fetch(desc);
+  }
+}
+
+interface Doc {
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+function parseDoc(desc: Descriptor, bytes: Buffer): Doc {
+  try {
+    const doc = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) return doc as Doc;
+  } catch {
+    // reported below
+  }
+  throw new ContentError(`manifest ${desc.digest} is not a JSON object`);
+}
+
+/** Add or overwrite `extra` on the document; false when every value was already there. */
+function annotate(doc: Doc, extra: Record<string, string>): boolean {
+  const entries = Object.entries(extra);
+  if (entries.every(([k, v]) => doc.annotations?.[k] === v)) return false;
+  doc.annotations = { ...(doc.annotations ?? {}), ...extra };
+  return true;
+}
+
+/** The manifests of the source graph, fetched once and kept in memory for the copy. */
+class ManifestCache {
+  readonly #source: Fetcher;
+  readonly memory = new MemoryStore();
+
+  constructor(source: Fetcher) {
+    this.#source = source;
+  }
+
+  async read(desc: Descriptor): Promise<Buffer> {
+    if (await this.memory.exists(desc)) return readAll(await this.memory.fetch(desc));
+    const bytes = await readAll(await this.#source.fetch(desc), MANIFEST_LIMIT);
+    this.memory.addBytes({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes);
+    return bytes;
+  }
+}
+
+/**
+ * Rewrite `desc` with the annotations; only documents that change are re-serialised,
+ * so untouched manifests keep their exact bytes and digests.
+ */
+async function rewrite(
+  cache: ManifestCache,
+  desc: Descriptor,
+  bytes: Buffer,
+  annotations: ScopedAnnotations,
+  top: boolean,
+): Promise<Descriptor> {
+  const doc = parseDoc(desc, bytes);
+  let changed = false;
+  if (isIndexMediaType(desc.mediaType)) {
+    if (Object.keys(annotations.manifest).length > 0 && Array.isArray(doc.manifests)) {
+      const children: Descriptor[] = [];
+      for (const child of doc.manifests) {
+        if (!isManifestMediaType(child.mediaType)) {
+          children.push(child);
+          continue;
+        }
+        const next = await rewrite(cache, child, await cache.read(child), annotations, false);
+        // A changed child gets a new digest and size; every other descriptor field stays.
+        if (next.digest !== child.digest) changed = true;
+        children.push(next.digest === child.digest ? child : { ...child, digest: next.digest, size: next.size });
+      }
+      doc.manifests = children;
+    }
+    if (top && annotate(doc, annotations.index)) changed = true;
+  } else if (annotate(doc, annotations.manifest)) {
+    changed = true;
+  }
+  if (!changed) return desc;
+  const added = cache.memory.addContent(desc.mediaType, Buffer.from(JSON.stringify(doc)));
+  return { ...desc, digest: added.digest, size: added.size };
+}
+
+/** Config + layer bytes under `desc`, each blob counted once across the whole graph. */
+async function graphSize(cache: ManifestCache, desc: Descriptor, bytes: Buffer, seen: Set<string>): Promise<number> {
+  const doc = parseDoc(desc, bytes);
+  let total = 0;
+  if (isIndexMediaType(desc.mediaType)) {
+    for (const child of doc.manifests ?? []) {
+      if (isManifestMediaType(child.mediaType)) total += await graphSize(cache, child, await cache.read(child), seen);
+    }
+    return total;
+  }
+  for (const blob of [...(doc.config === undefined ? [] : [doc.config]), ...(doc.layers ?? [])]) {
+    if (seen.has(blob.digest)) continue;
+    seen.add(blob.digest);
+    total += blob.size;
+  }
+  return total;
+}
+
+function describeSize(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+}
+
+function sameRepository(a: Reference, b: Reference): boolean {
+  return a.registry === b.registry && a.repository === b.repository;
+}
+
+export async function copyArtifact(source: CopySource, dest: Target, opts: CopyArtifactOptions): Promise<CopyArtifactResult> {
+  const tag = opts.dest.tag;
+  if (tag === undefined) throw new UsageError(`destination ${formatReference(opts.dest)} needs a tag (host/repository:tag)`);
+  const annotations = opts.annotations ?? { index: {}, manifest: {} };
+  const sourceName = formatReference(opts.source);
+  const retag = sameRepository(opts.source, opts.dest);
+
+  // A digest, when given, is what is copied; a tag beside it is only a label.
+  const fetched = await source.fetchManifest(opts.source.digest ?? opts.source.tag ?? 'latest');
+  const cache = new ManifestCache(source);
+  cache.memory.addBytes(fetched.descriptor, fetched.bytes);
+  const original = fetched.descriptor;
+  const isIndex = isIndexMediaType(original.mediaType);
+
+  let size: number | undefined;
+  if (opts.maxSize !== undefined && !retag) {
+    size = await graphSize(cache, original, fetched.bytes, new Set());
+    if (size > opts.maxSize) {
+      throw new ContentError(
+        `${sourceName} is ${describeSize(size)} of config and layers, more than the --max-size of ${describeSize(opts.maxSize)}; ` +
+          'nothing was copied; the error is not retryable',
+        { hint: 'raise --max-size, or copy a smaller artifact' },
+      );
+    }
+  }
+
+  const effective: ScopedAnnotations = isIndex ? annotations : { index: {}, manifest: annotations.manifest };
+  const root = await rewrite(cache, original, fetched.bytes, effective, true);
+
+  await copyGraph(new OverlayFetcher(cache.memory, source), root, dest, [tag], {
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
+  });
+
+  return {
+    image: `${formatRepository(opts.dest)}:${tag}`,
+    digest: root.digest,
+    tag,
+    source: sourceName,
+    mediaType: root.mediaType,
+    retag,
+    ignoredIndexAnnotations: isIndex ? [] : Object.keys(annotations.index),
+    ...(size === undefined ? {} : { size }),
+  };
+}
