@@ -11,6 +11,7 @@ deps:
 
 # vitest's own report goes to the terminal; the JSON copy feeds one plain closing line.
 test: deps build
+	npm run typecheck
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest-results.json; \
 	status=$$?; node scripts/test-summary.mjs .vitest-results.json || status=1; exit $$status
 

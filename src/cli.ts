@@ -7,6 +7,7 @@ import { buildCommand } from './commands/build.js';
 import { configCommand } from './commands/config.js';
 import { copyCommand } from './commands/copy.js';
 import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
 import type { CommandIO } from './commands/context.js';
 import { registryCommand } from './commands/registry.js';
 import { schemaCommand } from './commands/schema.js';
@@ -39,6 +40,7 @@ function createProgram(io: CommandIO, version: string): Command {
     browseCommand(io, version),
     pullCommand(io, version),
     copyCommand(io, version),
+    pushCommand(io, version),
     registryCommand(io, version),
     configCommand(io),
   ]) {

@@ -71,7 +71,9 @@ async function tarNames(gz: Buffer): Promise<Map<string, string>> {
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
         out.set(header.name, Buffer.concat(chunks).toString('utf8'));
         next();

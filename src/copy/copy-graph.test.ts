@@ -5,7 +5,7 @@ import { MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
 import { copyGraph } from './copy-graph.js';
 import type { CopyEvent } from './events.js';
-import type { Mounter, MountSource } from './mount.js';
+import type { Mounter, MountSource } from '../content/store.js';
 
 /** A memory target that records every call and can mount from a "repository" it knows. */
 class RecordingTarget implements Target, Mounter {

@@ -1,19 +1,25 @@
-// Packaging: turns a planned artifact into a content graph in a memory store.
-// Deterministic: the same inputs give the same manifest digest (no timestamps).
-import { posix } from 'node:path';
-import { MemoryStore } from '../content/memory-store.js';
+// Packaging: turns a planned artifact into a content graph lazyoci can copy: files and
+// Helm charts into memory (deterministic, no timestamps), images through a builder,
+// docker archives through the archive reader.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { runTool } from '../build/run-tool.js';
+import { selectBuilder } from '../build/select-builder.js';
+import type { DockerArtifactConfig, FilesArtifactConfig, HelmArtifactConfig, ImageArtifactConfig } from '../config/types.js';
+import { openArchive } from '../content/detect-archive.js';
 import { packageHelmChart } from '../content/helm-chart.js';
-import { ContentError } from '../errors/index.js';
+import { encodeImageManifest } from '../content/image-manifest.js';
+import { MemoryStore } from '../content/memory-store.js';
+import { OciLayoutStore } from '../content/oci-layout-store.js';
+import { readAll, type Fetcher } from '../content/store.js';
+import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
+import { ContentError, UsageError } from '../errors/index.js';
 import { digestFile } from '../oci/digest.js';
 import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/types.js';
 import type { PlannedArtifact } from './plan.js';
-import type { FilesArtifactConfig, HelmArtifactConfig, ImageArtifactConfig } from '../config/types.js';
-import { selectBuilder } from '../build/select-builder.js';
-import { OciLayoutStore } from '../content/oci-layout-store.js';
-import { readAll, type Fetcher } from '../content/store.js';
-import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
 
 export interface PackagedArtifact {
   /** Where the graph can be read from: memory, or the layout a builder wrote. */
@@ -56,6 +62,64 @@ async function graphContents(store: Fetcher, root: Descriptor, rootBytes: Buffer
   return { blobs: [...blobs.values()], manifestBytes };
 }
 
+/** Package content that is already an OCI graph (a built layout, a converted archive). */
+async function packageGraph(store: Fetcher, built: Descriptor, cleanup: () => Promise<void>): Promise<PackagedArtifact> {
+  try {
+    // A layout's ref.name annotation names the root inside that layout only.
+    const root: Descriptor = { mediaType: built.mediaType, digest: built.digest, size: built.size };
+    const manifest = await readAll(await store.fetch(root), 4 << 20);
+    const { blobs, manifestBytes } = await graphContents(store, root, manifest);
+    const totalSize = blobs.reduce((sum, b) => sum + b.size, manifestBytes);
+    return { store, root, manifest, blobs, totalSize, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** A docker artifact: a docker-save tarball on disk, or a daemon image saved to one first. */
+async function packageDocker(config: DockerArtifactConfig, opts: PackageOptions): Promise<PackagedArtifact> {
+  let archive = config.archive;
+  let tempDir: string | undefined;
+  if (archive === undefined) {
+    tempDir = await mkdtemp(join(tmpdir(), 'lazyoci-docker-save-'));
+    archive = join(tempDir, 'image.tar');
+    try {
+      await runTool('docker', ['save', '--output', archive, config.image ?? ''], {
+        env: opts.env,
+        label: `docker save ${config.image ?? ''}`,
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      });
+    } catch (err) {
+      await rm(tempDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  const removeTemp = async (): Promise<void> => {
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+  };
+  let opened;
+  try {
+    opened = await openArchive(archive, {
+      ...(config.image === undefined ? {} : { refName: config.image }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
+  } catch (err) {
+    await removeTemp();
+    throw err;
+  }
+  const { content } = opened;
+  if (opened.kind === 'helm-chart') {
+    await content.close();
+    await removeTemp();
+    throw new UsageError(`${config.archive ?? archive} is a Helm chart, not a docker archive: use type: helm`);
+  }
+  return packageGraph(content.source, content.root, async () => {
+    await content.close();
+    await removeTemp();
+  });
+}
+
 async function packageImage(artifact: PlannedArtifact, config: ImageArtifactConfig, opts: PackageOptions): Promise<PackagedArtifact> {
   const builder = await selectBuilder(config.builder, opts.env);
   const safeName = artifact.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image';
@@ -70,37 +134,7 @@ async function packageImage(artifact: PlannedArtifact, config: ImageArtifactConf
     },
     opts.signal === undefined ? {} : { signal: opts.signal },
   );
-  try {
-    const store = new OciLayoutStore(built.layoutDir);
-    // The layout's ref.name annotation names the root inside that layout only.
-    const root: Descriptor = { mediaType: built.root.mediaType, digest: built.root.digest, size: built.root.size };
-    const manifest = await readAll(await store.fetch(root), 4 << 20);
-    const { blobs, manifestBytes } = await graphContents(store, root, manifest);
-    const totalSize = blobs.reduce((sum, b) => sum + b.size, manifestBytes);
-    return { store, root, manifest, blobs, totalSize, cleanup: () => built.cleanup() };
-  } catch (err) {
-    await built.cleanup();
-    throw err;
-  }
-}
-
-/** Serialise with a fixed key order; the bytes are what gets digested and pushed. */
-function encodeManifest(manifest: ImageManifest): Buffer {
-  const ordered: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: manifest.mediaType,
-    ...(manifest.artifactType === undefined ? {} : { artifactType: manifest.artifactType }),
-    config: manifest.config,
-    layers: manifest.layers,
-    ...(manifest.annotations === undefined || Object.keys(manifest.annotations).length === 0
-      ? {}
-      : { annotations: sortKeys(manifest.annotations) }),
-  };
-  return Buffer.from(JSON.stringify(ordered), 'utf8');
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return packageGraph(new OciLayoutStore(built.layoutDir), built.root, () => built.cleanup());
 }
 
 async function packageFiles(config: FilesArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
@@ -154,6 +188,7 @@ async function packageHelm(
 export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOptions): Promise<PackagedArtifact> {
   const { config } = artifact;
   if (config.type === 'image') return packageImage(artifact, config, opts);
+  if (config.type === 'docker') return packageDocker(config, opts);
   const store = new MemoryStore();
   let built: { manifest: ImageManifest; blobs: Descriptor[] };
   switch (config.type) {
@@ -163,10 +198,8 @@ export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOp
     case 'helm':
       built = await packageHelm(config, artifact.annotations, store, artifact.displayDir);
       break;
-    default:
-      throw new ContentError(`packaging "${config.type}" artifacts is not supported by this version of lazyoci`);
   }
-  const bytes = encodeManifest(built.manifest);
+  const bytes = encodeImageManifest(built.manifest);
   const descriptor = store.addContent(built.manifest.mediaType, bytes);
   const totalSize = built.blobs.reduce((sum, b) => sum + b.size, bytes.length);
   return { store, root: descriptor, manifest: bytes, blobs: built.blobs, totalSize };

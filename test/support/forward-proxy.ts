@@ -2,6 +2,7 @@
 // passes through it, to prove HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured.
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface ForwardProxy {
   url: string;
@@ -12,7 +13,7 @@ export interface ForwardProxy {
 
 export async function startForwardProxy(): Promise<ForwardProxy> {
   const seen: string[] = [];
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<Duplex>();
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     const target = new URL(req.url ?? '');

@@ -148,3 +148,21 @@ export async function verifyLayoutBlobs(layoutDir: string): Promise<Map<string, 
   }
   return result;
 }
+
+/**
+ * `skopeo copy SRC DST` between any two transports (`oci:DIR:TAG`, `oci-archive:FILE`,
+ * `docker-archive:FILE[:NAME:TAG]`, `docker://…`); remote flags apply to docker:// sides.
+ */
+export async function skopeoCopy(src: string, dst: string, opts: SkopeoOptions = {}): Promise<void> {
+  const flags: string[] = [];
+  if (src.startsWith('docker://')) flags.push(...remoteFlags('src-', opts));
+  if (dst.startsWith('docker://')) flags.push(...remoteFlags('dest-', opts));
+  if (opts.preserveDigests) flags.push('--preserve-digests');
+  if (opts.all) flags.push('--all');
+  await run(['--insecure-policy', 'copy', '--quiet', ...flags, src, dst]);
+}
+
+/** The manifest bytes of any transport reference, e.g. `oci-archive:FILE`. */
+export async function inspectRawTransport(ref: string): Promise<Buffer> {
+  return run(['--insecure-policy', 'inspect', '--raw', ref]);
+}

@@ -1,0 +1,42 @@
+// `lazyoci push FILE oci://REF`: push a Helm chart .tgz, an OCI layout or a docker archive.
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { pushFile } from '../push/push-file.js';
+import { parseReference } from '../ref/reference.js';
+import { renderOutput } from '../ui/output.js';
+import { pushFileData, pushFileEventLine, pushFileText } from '../ui/push-file-text.js';
+import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
+
+export function pushCommand(io: CommandIO, version: string): Command {
+  return new Command('push')
+    .description('push a Helm chart .tgz, an OCI image layout (directory or tar) or a docker-archive tar')
+    .argument('<file>', 'chart .tgz, layout directory, layout .tar/.tar.gz, or docker save / docker-archive .tar')
+    .argument('<reference>', 'oci://host[:port]/repository[:tag] (oci:// optional; a chart defaults to its version)')
+    .option('--ref-name <name>', "which image to push: a layout's org.opencontainers.image.ref.name or one of a docker archive's RepoTags")
+    .action(async function (this: Command, file: string, input: string) {
+      const opts = this.opts<{ refName?: string }>();
+      const g = globalOptions(this);
+      // Check what the user typed before anything is read or sent.
+      const reference = parseReference(input);
+      const client = await openRegistryClient(g, io, version);
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await pushFile(client.repository(reference, 'push'), {
+          file: resolve(io.cwd, file),
+          display: file,
+          reference,
+          ...(opts.refName === undefined ? {} : { refName: opts.refName }),
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (!g.quiet) io.stderr(`${pushFileEventLine(event)}\n`);
+          },
+        });
+        io.stdout(renderOutput(g.output, pushFileData(result), pushFileText(file)));
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        await client.close();
+      }
+    });
+}

@@ -1,0 +1,317 @@
+// Streaming access to (optionally gzip-compressed) tar archives on disk: header scans and a
+// safe extraction that never turns an entry name into a path, so nothing lands outside.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join, posix } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { CancelledError, UsageError } from '../errors/index.js';
+import type { Digest } from '../oci/types.js';
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/** What the first bytes of a file say about its compression. */
+export function compressionOf(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+export async function readHead(file: string, length = 4): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * An entry name as a clean relative POSIX path (`./a//b/` → `a/b`); `''` for the root.
+ * Absolute names and `..` components are refused outright rather than rewritten: an
+ * archive that carries them was not made by a tool we read, or was made to escape.
+ */
+export function safeEntryName(raw: string, archive: string): string {
+  if (raw.includes('\0')) throw unsafe(archive, raw, 'contains a NUL byte');
+  if (raw.startsWith('/') || /^[A-Za-z]:[\\/]/.test(raw) || raw.startsWith('\\')) {
+    throw unsafe(archive, raw, 'is an absolute path');
+  }
+  const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw unsafe(archive, raw, 'climbs out of the archive with ".."');
+  return parts.join('/');
+}
+
+/** Where a link entry points, as an archive name; refused when it would leave the archive. */
+export function linkTargetName(name: string, linkname: string, hard: boolean, archive: string): string {
+  if (linkname.startsWith('/')) throw unsafe(archive, name, `links to the absolute path ${JSON.stringify(linkname)}`);
+  // A symlink is relative to its own directory; a hard link names another archive entry.
+  const joined = posix.normalize(hard ? linkname : posix.join(posix.dirname(name), linkname));
+  if (joined === '..' || joined.startsWith('../')) {
+    throw unsafe(archive, name, `links outside the archive (to ${JSON.stringify(linkname)})`);
+  }
+  return safeEntryName(joined, archive);
+}
+
+function unsafe(archive: string, entry: string, why: string): UsageError {
+  return new UsageError(`${archive}: refusing unsafe tar entry ${JSON.stringify(entry)}: it ${why}`);
+}
+
+export interface TarHeaderInfo {
+  /** Cleaned by safeEntryName. */
+  name: string;
+  type: string;
+  size: number;
+}
+
+/**
+ * Visit every entry header in archive order, draining data. The visitor returns true to
+ * stop early. Unsafe names and links are refused here too.
+ */
+export async function scanTar(
+  file: string,
+  visit: (entry: TarHeaderInfo) => boolean | void,
+  display = file,
+): Promise<void> {
+  await walkTar(file, display, async (entry, name) => {
+    const type = entry.header.type ?? 'file';
+    if (type === 'symlink' || type === 'link') linkTargetName(name, entry.header.linkname ?? '', type === 'link', display);
+    const stop = visit({ name, type, size: entry.header.size ?? 0 }) === true;
+    await drain(entry);
+    return stop;
+  });
+}
+
+/**
+ * The bytes of the small regular files `want` picks, in one streamed pass; a picked file
+ * above `limit` bytes is refused rather than buffered.
+ */
+export async function readTarMembers(
+  file: string,
+  want: (name: string) => boolean,
+  limit: number,
+  display = file,
+): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  await walkTar(file, display, async (entry, name) => {
+    const type = entry.header.type ?? 'file';
+    if ((type === 'file' || type === 'contiguous-file') && want(name)) {
+      if ((entry.header.size ?? 0) > limit) {
+        throw new UsageError(`${display}: ${name} is larger than ${limit} bytes; refusing to read it`);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      found.set(name, Buffer.concat(chunks));
+      return false;
+    }
+    if (type === 'symlink' || type === 'link') linkTargetName(name, entry.header.linkname ?? '', type === 'link', display);
+    await drain(entry);
+    return false;
+  });
+  return found;
+}
+
+/** One regular file taken out of an archive, with what was learned while writing it. */
+export interface ExtractedFile {
+  path: string;
+  digest: Digest;
+  size: number;
+  /** The first bytes, for compression sniffing. */
+  head: Buffer;
+}
+
+export interface ExtractTarOptions {
+  /** Which regular files to keep (by clean name); everything else is only checked. */
+  want: (name: string) => boolean;
+  /** Stop the whole extraction above this many bytes written (a decompression bomb guard). */
+  maxTotalBytes?: number;
+  /** How the archive is named in messages; the path when absent. */
+  display?: string;
+  /** Stops a long extraction early (Ctrl-C); the temp dir is removed. */
+  signal?: AbortSignal;
+}
+
+/** Files extracted into a private temp dir under numbered names; links resolved on lookup. */
+export class ExtractedTar {
+  readonly dir: string;
+  readonly #files = new Map<string, ExtractedFile>();
+  readonly #links = new Map<string, string>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** @internal used while extracting */
+  addFile(name: string, file: ExtractedFile): void {
+    this.#links.delete(name);
+    this.#files.set(name, file);
+  }
+
+  /** @internal used while extracting */
+  addLink(name: string, target: string): void {
+    this.#files.delete(name);
+    this.#links.set(name, target);
+  }
+
+  /** A kept file by archive name, following links inside the archive. */
+  get(name: string): ExtractedFile | undefined {
+    let current = name;
+    for (let hops = 0; hops < 32; hops++) {
+      const file = this.#files.get(current);
+      if (file !== undefined) return file;
+      const next = this.#links.get(current);
+      if (next === undefined) return undefined;
+      current = next;
+    }
+    return undefined;
+  }
+
+  names(): string[] {
+    return [...this.#files.keys(), ...this.#links.keys()];
+  }
+
+  async close(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+const DEFAULT_MAX_TOTAL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Extract the wanted regular files of a tar (gzip sniffed) into a fresh temp dir, hashing
+ * each as it streams by. Memory stays flat whatever the entry sizes.
+ */
+export async function extractTar(file: string, opts: ExtractTarOptions): Promise<ExtractedTar> {
+  const dir = await mkdtemp(join(os.tmpdir(), 'lazyoci-archive-'));
+  const out = new ExtractedTar(dir);
+  const limit = opts.maxTotalBytes ?? DEFAULT_MAX_TOTAL;
+  const display = opts.display ?? file;
+  let counter = 0;
+  let total = 0;
+  try {
+    await walkTar(file, display, async (entry, name) => {
+      if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
+      const type = entry.header.type ?? 'file';
+      if (type === 'symlink' || type === 'link') {
+        out.addLink(name, linkTargetName(name, entry.header.linkname ?? '', type === 'link', display));
+      } else if ((type === 'file' || type === 'contiguous-file') && name !== '' && opts.want(name)) {
+        const path = join(dir, String(counter++));
+        const hash = createHash('sha256');
+        let size = 0;
+        let head = Buffer.alloc(0);
+        const meter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            hash.update(chunk);
+            size += chunk.length;
+            total += chunk.length;
+            if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
+            if (opts.signal?.aborted === true) {
+              cb(new CancelledError('cancelled'));
+              return;
+            }
+            if (total > limit) {
+              cb(new UsageError(`${display}: the archive holds more than ${limit} bytes of content; refusing to extract it`));
+              return;
+            }
+            cb(null, chunk);
+          },
+        });
+        await pipeline(entry, meter, createWriteStream(path, { flags: 'wx' }));
+        out.addFile(name, { path, digest: `sha256:${hash.digest('hex')}`, size, head });
+        return false;
+      }
+      await drain(entry);
+      return false;
+    });
+    return out;
+  } catch (err) {
+    await out.close();
+    throw err;
+  }
+}
+
+/** A tar-stream entry: a streamx readable, consumed here only as an async iterable. */
+type EntryStream = AsyncIterable<Buffer> & { header: tar.Header };
+
+/** Drive tar-stream over a file; the handler returns true to stop early. */
+async function walkTar(file: string, display: string, handle: (entry: EntryStream, name: string) => Promise<boolean>): Promise<void> {
+  const compression = compressionOf(await readHead(file));
+  if (compression === 'zstd') throw new UsageError(`${display}: zstd-compressed archives are not supported; decompress it first`);
+  const extract = tar.extract();
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const feeding = (compression === 'gzip' ? pipeline(source, createGunzip(), extract) : pipeline(source, extract)).catch(
+    (err: unknown) => err,
+  );
+  let stopped = false;
+  try {
+    for await (const raw of extract) {
+      const entry = raw as unknown as EntryStream;
+      // pax/GNU long-name records are folded into the next header by tar-stream.
+      const name = safeEntryName(entry.header.name, display);
+      if (await handle(entry, name)) {
+        stopped = true;
+        break;
+      }
+    }
+  } catch (err) {
+    extract.destroy();
+    source.destroy();
+    await feeding;
+    if (err instanceof UsageError || err instanceof CancelledError) throw err;
+    throw new UsageError(`${display} is not a readable tar archive: ${describe(err)}`, { cause: err });
+  }
+  if (stopped) {
+    extract.destroy();
+    source.destroy();
+    await feeding;
+    return;
+  }
+  const failure = await feeding;
+  if (failure !== undefined) {
+    throw new UsageError(`${display} is not a readable tar archive: ${describe(failure)}`, { cause: failure });
+  }
+}
+
+function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+async function drain(entry: EntryStream): Promise<void> {
+  for await (const _chunk of entry) {
+    // discarded: only the next header matters
+  }
+}
+
+/** Stream a file, failing at the end when its digest or size is not the expected one. */
+export function verifiedFileStream(path: string, digest: Digest, size: number, what: string): Readable {
+  const hash = createHash('sha256');
+  let seen = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      seen += chunk.length;
+      if (seen > size) {
+        cb(new UsageError(`${what} is larger than its descriptor says (${size} bytes)`));
+        return;
+      }
+      cb(null, chunk);
+    },
+    flush(cb) {
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (seen !== size || actual !== digest) {
+        cb(new UsageError(`${what} does not match its descriptor: got ${actual} (${seen} bytes), want ${digest} (${size} bytes)`));
+        return;
+      }
+      cb();
+    },
+  });
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  source.on('error', (err) => check.destroy(err));
+  return source.pipe(check);
+}
