@@ -293,7 +293,7 @@ describe('browse and pull against real registries', () => {
       const again = await runCli(['pull', ref, '--dest', dest, '-o', 'json']);
       expect(again.code).toBe(0);
       expect(pullJson(again.stdout)).toMatchObject({ digest: sha256(raw), copied: 0 });
-      expect(again.stderr).toContain('already in the layout');
+      expect(again.stderr).toContain('already has');
       expect(again.stderr).toContain('nothing downloaded');
       expect(await requestsSince(http.logFile, before, `/v2/${repo}/blobs/`)).toEqual([]);
 

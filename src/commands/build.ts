@@ -42,8 +42,7 @@ export function buildCommand(io: CommandIO, version: string): Command {
           onEvent: (event) => {
             // Quiet silences progress, never failures.
             if (g.quiet && event.type !== 'target-failed') return;
-            const line = buildEventLine(event);
-            if (line !== undefined) io.stderr(`${line}\n`);
+            io.stderr(`${buildEventLine(event)}\n`);
           },
         });
         const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { copyArtifact, parseAnnotationFlags, parseSize } from '../push/copy-artifact.js';
 import { UsageError } from '../errors/index.js';
 import { formatReference, parseReference } from '../ref/reference.js';
-import { copyData, copyEventLine, copyText } from '../ui/copy-text.js';
+import { copyEventLine } from '../ui/copy-event-text.js';
+import { copyData, copyText } from '../ui/copy-text.js';
 import { renderOutput } from '../ui/output.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
@@ -46,7 +47,7 @@ export function copyCommand(io: CommandIO, version: string): Command {
           ...(maxSize === undefined ? {} : { maxSize }),
           signal: controller.signal,
           onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${copyEventLine(event)}\n`);
+            if (!g.quiet) io.stderr(`${copyEventLine(event, 'copied')}\n`);
           },
         });
         if (!g.quiet && result.ignoredIndexAnnotations.length > 0) {

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parsePlatform } from '../oci/platform.js';
 import { defaultPullDest, pullToLayout } from '../push/pull.js';
-import { formatRepository, parseReference } from '../ref/reference.js';
+import { parseReference } from '../ref/reference.js';
 import { loadSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
-import { pullData, pullEventLine, pullSummaryLine, pullText } from '../ui/pull-text.js';
+import { copyEventLine } from '../ui/copy-event-text.js';
+import { pullData, pullSummaryLine, pullText } from '../ui/pull-text.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
 export function pullCommand(io: CommandIO, version: string): Command {
@@ -35,7 +36,7 @@ export function pullCommand(io: CommandIO, version: string): Command {
           ...(platform === undefined ? {} : { platform }),
           signal: controller.signal,
           onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${pullEventLine(event, formatRepository(ref))}\n`);
+            if (!g.quiet) io.stderr(`${copyEventLine(event, 'pulled')}\n`);
           },
         });
         if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);

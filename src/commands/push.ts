@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { pushFile } from '../push/push-file.js';
 import { parseReference } from '../ref/reference.js';
 import { renderOutput } from '../ui/output.js';
-import { pushFileData, pushFileEventLine, pushFileText } from '../ui/push-file-text.js';
+import { copyEventLine } from '../ui/copy-event-text.js';
+import { pushFileData, pushFileText } from '../ui/push-file-text.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 export function pushCommand(io: CommandIO, version: string): Command {
@@ -30,7 +31,7 @@ export function pushCommand(io: CommandIO, version: string): Command {
           ...(opts.refName === undefined ? {} : { refName: opts.refName }),
           signal: controller.signal,
           onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${pushFileEventLine(event)}\n`);
+            if (!g.quiet) io.stderr(`${copyEventLine(event, 'uploaded')}\n`);
           },
         });
         io.stdout(renderOutput(g.output, pushFileData(result), pushFileText(file)));

@@ -1,6 +1,7 @@
 // Text views of a build: the closing summary and plain progress lines for stderr.
 import { LazyOciError } from '../errors/index.js';
 import type { ArtifactResult, BuildEvent } from '../push/build.js';
+import { copyEventLine } from './copy-event-text.js';
 import { formatBytes } from './output.js';
 
 export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: boolean; noPush: boolean }): string {
@@ -16,7 +17,7 @@ export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: bool
   return lines.join('\n');
 }
 
-export function buildEventLine(event: BuildEvent): string | undefined {
+export function buildEventLine(event: BuildEvent): string {
   switch (event.type) {
     case 'packaged':
       return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
@@ -24,22 +25,7 @@ export function buildEventLine(event: BuildEvent): string | undefined {
       const hint = event.error instanceof LazyOciError && event.error.hint !== undefined ? `\n  hint: ${event.error.hint}` : '';
       return `${event.artifact}: ${event.target} failed: ${event.error.message}${hint}`;
     }
-    case 'copy': {
-      const e = event.event;
-      const short = e.descriptor.digest.slice(0, 19);
-      switch (e.type) {
-        case 'copied':
-          return `${event.artifact}: uploaded ${short} (${formatBytes(e.descriptor.size)}) to ${e.target}`;
-        case 'mounted':
-          return `${event.artifact}: mounted ${short} (${formatBytes(e.descriptor.size)}) from ${e.from} into ${e.target}`;
-        case 'skipped':
-          return `${event.artifact}: ${short} already in ${e.target}`;
-        case 'exists':
-          return `${event.artifact}: ${e.target} already has ${short}; writing tags only`;
-        case 'tagged':
-          return `${event.artifact}: tagged ${e.target}:${e.tag}`;
-      }
-    }
+    case 'copy':
+      return `${event.artifact}: ${copyEventLine(event.event, 'uploaded')}`;
   }
-  return undefined;
 }

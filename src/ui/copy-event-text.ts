@@ -1,0 +1,21 @@
+// One plain line per copy-engine event, shared by build, push, pull and copy.
+import type { CopyEvent } from '../copy/events.js';
+import { shortDigest } from './manifest-text.js';
+import { formatBytes } from './output.js';
+
+/** `verb` says which way bytes moved: uploaded (build, push), pulled, copied. */
+export function copyEventLine(event: CopyEvent, verb: 'uploaded' | 'pulled' | 'copied'): string {
+  const d = event.descriptor;
+  switch (event.type) {
+    case 'copied':
+      return `${verb} ${shortDigest(d.digest)} (${formatBytes(d.size)}) to ${event.target}`;
+    case 'mounted':
+      return `mounted ${shortDigest(d.digest)} (${formatBytes(d.size)}) from ${event.from} into ${event.target}`;
+    case 'skipped':
+      return `${shortDigest(d.digest)} already in ${event.target}`;
+    case 'exists':
+      return `${event.target} already has ${shortDigest(d.digest)} and everything it references; writing tags only`;
+    case 'tagged':
+      return `tagged ${event.target}:${event.tag}`;
+  }
+}
