@@ -8,7 +8,17 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** When the proxy received it (ms since the epoch, the proxy's own clock). */
+  time?: number;
+  /** The Content-Range header (chunked uploads). */
+  contentRange?: string;
+  /** The Content-Length header, when sent. */
+  contentLength?: string;
+  /** Set when the proxy injected a fault into this request instead of passing it on. */
+  fault?: FaultKind;
 }
+
+export type FaultKind = 'reply' | 'reset' | 'delay';
 
 export interface FaultReply {
   status: number;
@@ -16,45 +26,166 @@ export interface FaultReply {
   body?: string | Buffer;
 }
 
+/** Read this many bytes of the request body (never forwarded), then destroy the client socket. */
+export interface FaultReset {
+  resetAfterBytes: number;
+}
+
+/** Forward the request after a pause (a slow network or a slow registry). */
+export interface FaultDelay {
+  delayMs: number;
+}
+
+/** Forward, adding request headers and/or response headers. */
+export interface FaultForward {
+  forwardHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
+}
+
+export type FaultDecision = FaultReply | FaultReset | FaultDelay | FaultForward;
+
 /**
- * Decides per request: a reply to send instead of the registry's, `undefined` to
- * forward unchanged, or headers to add when forwarding (`{ forwardHeaders }`).
+ * Decides per request: a reply to send instead of the registry's, a reset, a delay,
+ * `undefined` to forward unchanged, or headers to add when forwarding.
  */
-export type FaultRule = (req: SeenRequest) => FaultReply | { forwardHeaders: Record<string, string> } | undefined;
+export type FaultRule = (req: SeenRequest) => FaultDecision | undefined;
 
 export interface FaultProxy {
   host: string;
   seen: SeenRequest[];
   setRule(rule: FaultRule | undefined): void;
+  /** Faults injected so far (replies, resets and delays), in all and by kind. */
+  faults(): { total: number; reply: number; reset: number; delay: number };
   stop(): Promise<void>;
+}
+
+export type RequestMatch = (req: SeenRequest) => boolean;
+
+/** A registry error body in the distribution format. */
+export function registryErrorBody(code: string, message: string): string {
+  return JSON.stringify({ errors: [{ code, message, detail: null }] });
+}
+
+/** Answer the first `n` matching requests with `status` (503 unless told), then forward. */
+export function failFirst(n: number, match: RequestMatch, status = 503, body?: string): FaultRule {
+  let left = n;
+  return (req) => {
+    if (left <= 0 || !match(req)) return undefined;
+    left--;
+    return {
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: body ?? registryErrorBody(status === 503 ? 'UNAVAILABLE' : 'UNKNOWN', 'injected fault'),
+    };
+  };
+}
+
+/** Answer the first `n` matching requests with 429 and `Retry-After: seconds`. */
+export function throttle(n: number, match: RequestMatch, seconds: number | string): FaultRule {
+  let left = n;
+  return (req) => {
+    if (left <= 0 || !match(req)) return undefined;
+    left--;
+    return {
+      status: 429,
+      headers: { 'retry-after': String(seconds), 'content-type': 'application/json' },
+      body: registryErrorBody('TOOMANYREQUESTS', 'injected throttle'),
+    };
+  };
+}
+
+/** Reset the connection after `bytes` of the body of the first `n` matching requests. */
+export function resetAfter(n: number, match: RequestMatch, bytes: number): FaultRule {
+  let left = n;
+  return (req) => {
+    if (left <= 0 || !match(req)) return undefined;
+    left--;
+    return { resetAfterBytes: bytes };
+  };
+}
+
+/** Delay every matching request by `ms` before forwarding it. */
+export function slow(match: RequestMatch, ms: number): FaultRule {
+  return (req) => (match(req) ? { delayMs: ms } : undefined);
+}
+
+/** The first rule with an opinion decides. */
+export function firstOf(...rules: FaultRule[]): FaultRule {
+  return (req) => {
+    for (const rule of rules) {
+      const decision = rule(req);
+      if (decision !== undefined) return decision;
+    }
+    return undefined;
+  };
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const seen: SeenRequest[] = [];
+  const counts = { total: 0, reply: 0, reset: 0, delay: 0 };
   let rule: FaultRule | undefined;
+  const count = (request: SeenRequest, kind: FaultKind): void => {
+    request.fault = kind;
+    counts.total++;
+    counts[kind]++;
+  };
 
-  const server = http.createServer((req, res) => {
-    const request: SeenRequest = { method: req.method ?? 'GET', path: req.url ?? '/', authorization: req.headers.authorization };
-    seen.push(request);
-    const decision = rule?.(request);
-    if (decision !== undefined && 'status' in decision) {
-      req.resume();
-      res.writeHead(decision.status, decision.headers ?? {}).end(decision.body ?? '');
-      return;
-    }
-    const headers = { ...req.headers, host: upstream.host, ...(decision?.forwardHeaders ?? {}) };
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, extra: FaultForward): void => {
+    const headers = { ...req.headers, host: upstream.host, ...(extra.forwardHeaders ?? {}) };
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
       (up) => {
         // Locations the registry gives point at itself; keep the client on the proxy.
         const location = up.headers.location?.replace(upstream.origin, `http://${host}`);
-        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...(location === undefined ? {} : { location }) });
+        res.writeHead(up.statusCode ?? 502, {
+          ...up.headers,
+          ...(location === undefined ? {} : { location }),
+          ...(extra.responseHeaders ?? {}),
+        });
         up.pipe(res);
       },
     );
     out.on('error', () => res.destroy());
     req.pipe(out);
+  };
+
+  const server = http.createServer((req, res) => {
+    const request: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      authorization: req.headers.authorization,
+      time: Date.now(),
+      ...(req.headers['content-range'] === undefined ? {} : { contentRange: req.headers['content-range'] }),
+      ...(req.headers['content-length'] === undefined ? {} : { contentLength: req.headers['content-length'] }),
+    };
+    seen.push(request);
+    const decision = rule?.(request);
+    if (decision !== undefined && 'status' in decision) {
+      count(request, 'reply');
+      req.resume();
+      res.writeHead(decision.status, decision.headers ?? {}).end(decision.body ?? '');
+      return;
+    }
+    if (decision !== undefined && 'resetAfterBytes' in decision) {
+      // The bytes go nowhere: to the registry this request never happened, as when a
+      // connection drops in front of it.
+      count(request, 'reset');
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= decision.resetAfterBytes) req.socket.destroy();
+      });
+      req.on('end', () => req.socket.destroy());
+      return;
+    }
+    if (decision !== undefined && 'delayMs' in decision) {
+      count(request, 'delay');
+      req.pause();
+      setTimeout(() => forward(req, res, {}), decision.delayMs);
+      return;
+    }
+    forward(req, res, decision ?? {});
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,6 +195,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     setRule: (r) => {
       rule = r;
     },
+    faults: () => ({ ...counts }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,9 +1,11 @@
 // Blob existence and upload: POST to open an upload session, then one streamed PUT
-// with Content-Length — the form every major registry accepts (spec §5).
+// with Content-Length — the form every major registry accepts — or chunks (spec §5).
+import type { Readable } from 'node:stream';
 import { RegistryError } from '../../errors/index.js';
 import type { ContentOpener } from '../../content/store.js';
 import type { Descriptor } from '../../oci/types.js';
 import { redactUrl } from '../transport/redact.js';
+import { isRetryable } from '../transport/retry-policy.js';
 import { header, type RegistryHttp } from './registry-http.js';
 
 export async function blobExists(http: RegistryHttp, repository: string, desc: Descriptor, scopes: readonly string[]): Promise<boolean> {
@@ -18,6 +20,25 @@ export async function blobExists(http: RegistryHttp, repository: string, desc: D
   return res.statusCode === 200;
 }
 
+/** GHCR refuses larger chunks; a registry's OCI-Chunk-Min-Length may ask for more (spec §5). */
+export const MAX_CHUNK = 4 << 20;
+
+interface UploadState {
+  /** Whether to send PATCH chunks (after a 413, or when the registry names a minimum). */
+  chunked: boolean;
+  chunkSize: number;
+  /** The open chunked session and how much of the blob it holds. */
+  session: URL | undefined;
+  offset: number;
+}
+
+/**
+ * Upload one blob. One streamed PUT by default; chunked PATCHes after a 413 or when the
+ * registry asks for a minimum chunk length. This function is the retry owner for the
+ * whole upload: a broken single-request upload starts again from a new POST with the
+ * content reopened; a broken chunked upload asks the registry how much it holds (GET
+ * on the session, `Range: 0-N`) and goes on from N+1.
+ */
 export async function uploadBlob(
   http: RegistryHttp,
   repository: string,
@@ -26,6 +47,47 @@ export async function uploadBlob(
   scopes: readonly string[],
 ): Promise<void> {
   const what = `upload blob ${desc.digest} to ${http.registry}/${repository}`;
+  const state: UploadState = { chunked: false, chunkSize: MAX_CHUNK, session: undefined, offset: 0 };
+  await http.retry.run(
+    async () => {
+      if (state.session !== undefined) await resumeSession(http, state, scopes, what);
+      while (state.session === undefined) {
+        const started = await startUpload(http, repository, scopes, what);
+        if (started.minChunk !== undefined) {
+          state.chunked = true;
+          state.chunkSize = Math.max(MAX_CHUNK, started.minChunk);
+        }
+        if (state.chunked) {
+          state.session = started.url;
+          state.offset = 0;
+          break;
+        }
+        try {
+          await putWhole(http, started.url, desc, open, scopes, what);
+          return;
+        } catch (err) {
+          // Too large for one request (a proxy's body limit, a registry's cap): go chunked
+          // on a fresh session, since the refused one may have been closed.
+          if (!(err instanceof RegistryError) || err.status !== 413) throw err;
+          state.chunked = true;
+        }
+      }
+      await sendChunks(http, state, desc, open, scopes, what);
+    },
+    {
+      ...(http.signal === undefined ? {} : { signal: http.signal }),
+      // A chunked session the registry lost or disagrees with is resumed or restarted too.
+      retryable: (err) => isRetryable(err) || (state.session !== undefined && err instanceof RegistryError && (err.status === 404 || err.status === 416)),
+    },
+  );
+}
+
+async function startUpload(
+  http: RegistryHttp,
+  repository: string,
+  scopes: readonly string[],
+  what: string,
+): Promise<{ url: URL; minChunk: number | undefined }> {
   const started = await http.send({
     method: 'POST',
     url: `/v2/${repository}/blobs/uploads/`,
@@ -33,13 +95,19 @@ export async function uploadBlob(
     headers: { 'content-length': '0' },
     expect: [202],
     what,
+    retry: false,
   });
   await started.body.dump();
   const location = header(started, 'location');
   if (location === undefined) {
     throw new RegistryError(`${what}: registry gave no upload location`, { method: 'POST', url: redactUrl(await http.endpoint()), status: 202 });
   }
-  const url = await http.resolve(location, what);
+  const min = Number(header(started, 'oci-chunk-min-length'));
+  return { url: await http.resolve(location, what), minChunk: Number.isSafeInteger(min) && min > 0 ? min : undefined };
+}
+
+async function putWhole(http: RegistryHttp, session: URL, desc: Descriptor, open: ContentOpener, scopes: readonly string[], what: string): Promise<void> {
+  const url = new URL(session);
   url.searchParams.set('digest', desc.digest);
   const done = await http.send({
     method: 'PUT',
@@ -49,12 +117,124 @@ export async function uploadBlob(
     body: open,
     expect: [201],
     what,
+    retry: false,
   });
   await done.body.dump();
-  const stored = header(done, 'docker-content-digest');
+  checkStored(header(done, 'docker-content-digest'), desc, url, what);
+}
+
+/** The registry verified `?digest=`; its answer must name the same digest too. */
+function checkStored(stored: string | undefined, desc: Descriptor, url: URL, what: string): void {
   if (stored !== undefined && stored !== desc.digest) {
     throw new RegistryError(`${what}: registry stored ${stored}, expected ${desc.digest}`, { method: 'PUT', url: redactUrl(url), status: 201 });
   }
+}
+
+/** `Range: 0-N` (some registries write `bytes=0-N`) → N+1 bytes held; `0--1` means none. */
+export function heldBytes(range: string | undefined): number | undefined {
+  const m = range === undefined ? null : /^(?:bytes=)?0-(-?\d+)$/.exec(range.trim());
+  return m === null ? undefined : Math.max(0, Number(m[1]) + 1);
+}
+
+/** Ask the registry how much of the session it holds; a lost session means start over. */
+async function resumeSession(http: RegistryHttp, state: UploadState, scopes: readonly string[], what: string): Promise<void> {
+  const session = state.session!;
+  let res: Awaited<ReturnType<RegistryHttp['send']>>;
+  try {
+    res = await http.send({ method: 'GET', url: session.toString(), scopes, expect: [204], what: `resume ${what}`, retry: false });
+  } catch (err) {
+    if (err instanceof RegistryError && err.status !== undefined && err.status >= 400 && err.status < 500) {
+      state.session = undefined;
+      return;
+    }
+    throw err;
+  }
+  await res.body.dump();
+  const location = header(res, 'location');
+  state.session = location === undefined ? session : await http.resolve(location, what);
+  state.offset = heldBytes(header(res, 'range')) ?? 0;
+}
+
+async function sendChunks(http: RegistryHttp, state: UploadState, desc: Descriptor, open: ContentOpener, scopes: readonly string[], what: string): Promise<void> {
+  const source = open();
+  try {
+    for await (const chunk of chunksOf(source, state.offset, state.chunkSize)) {
+      const start = state.offset;
+      const res = await http.send({
+        method: 'PATCH',
+        url: state.session!.toString(),
+        scopes,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${start}-${start + chunk.length - 1}`,
+          'content-length': String(chunk.length),
+        },
+        body: chunk,
+        expect: [202],
+        what,
+        retry: false,
+      });
+      await res.body.dump();
+      const location = header(res, 'location');
+      if (location !== undefined) state.session = await http.resolve(location, what);
+      state.offset = heldBytes(header(res, 'range')) ?? start + chunk.length;
+    }
+  } finally {
+    source.destroy();
+  }
+  if (state.offset !== desc.size) {
+    throw new RegistryError(`${what}: content is ${state.offset} bytes, the descriptor says ${desc.size}`, {
+      method: 'PATCH',
+      url: redactUrl(state.session!),
+    });
+  }
+  const url = new URL(state.session!);
+  url.searchParams.set('digest', desc.digest);
+  const done = await http.send({
+    method: 'PUT',
+    url: url.toString(),
+    scopes,
+    headers: { 'content-length': '0' },
+    expect: [201],
+    what,
+    retry: false,
+  });
+  await done.body.dump();
+  checkStored(header(done, 'docker-content-digest'), desc, url, what);
+  state.session = undefined;
+}
+
+/**
+ * The stream cut into `size`-byte pieces after skipping `skip` bytes (a resumed upload
+ * reopens the content from the start). Holds at most one piece in memory.
+ */
+export async function* chunksOf(source: Readable, skip: number, size: number): AsyncGenerator<Buffer> {
+  let toSkip = skip;
+  let parts: Buffer[] = [];
+  let held = 0;
+  for await (const data of source) {
+    let buf = data as Buffer;
+    if (toSkip > 0) {
+      if (buf.length <= toSkip) {
+        toSkip -= buf.length;
+        continue;
+      }
+      buf = buf.subarray(toSkip);
+      toSkip = 0;
+    }
+    while (buf.length > 0) {
+      const take = Math.min(size - held, buf.length);
+      parts.push(buf.subarray(0, take));
+      held += take;
+      buf = buf.subarray(take);
+      if (held === size) {
+        yield Buffer.concat(parts, held);
+        parts = [];
+        held = 0;
+      }
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts, held);
 }
 
 export async function fetchBlob(http: RegistryHttp, repository: string, desc: Descriptor, scopes: readonly string[]) {
@@ -94,6 +274,8 @@ export async function mountBlob(
       headers: { 'content-length': '0' },
       expect: [201, 202],
       what,
+      // Nothing is sent but the question, so asking again is safe.
+      retry: true,
     });
   } catch (err) {
     // A refusal is an answer (fall back to upload); a transport or server failure is not.

@@ -6,6 +6,7 @@ import type { Reference } from '../../ref/reference.js';
 import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
 import { resolveCredential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
+import type { RetryOptions } from '../transport/retry-policy.js';
 import { RegistryHttp } from './registry-http.js';
 import { Repository, type Access } from './repository.js';
 
@@ -13,6 +14,10 @@ export interface RegistryClientOptions extends TlsOptions, CredentialSources {
   userAgent?: string;
   /** Saved registries: their credentials join the chain, and `insecure` applies per registry. */
   settings?: UserSettings;
+  /** Backoff timing for retries (tests shorten it); defaults in transport/retry-policy.ts. */
+  retry?: RetryOptions;
+  /** Aborts every request and retry wait; operations then throw CancelledError (exit 130). */
+  signal?: AbortSignal;
 }
 
 export class RegistryClient {
@@ -47,6 +52,8 @@ export class RegistryClient {
         dispatcher: savedInsecure ? this.#insecure! : this.#secure,
         insecure: this.#opts.insecure === true || savedInsecure,
         userAgent: this.#opts.userAgent ?? 'lazyoci',
+        ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
+        ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
         credential: () => resolveCredential(name, { ...this.#opts, ...(saved === undefined ? {} : { saved }) }),
       });
       this.#registries.set(name, http);

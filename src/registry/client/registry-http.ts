@@ -2,12 +2,13 @@
 // authenticates requests, and keeps every request on the registry's own origin.
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
-import { RegistryError } from '../../errors/index.js';
+import { CancelledError, RegistryError } from '../../errors/index.js';
 import { apiHost, isLoopbackHost } from '../../ref/reference.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Credential } from '../auth/credentials.js';
 import { describeNetworkError, isCertificateError, isConnectionRefused } from '../transport/network-error.js';
 import { redactUrl } from '../transport/redact.js';
+import { cancelled, isRetryable, RetryPolicy, type RetryClock, type RetryOptions } from '../transport/retry-policy.js';
 import { AUTH_HINT, registryErrorFrom } from './registry-error.js';
 
 export interface RegistryHttpOptions {
@@ -16,6 +17,12 @@ export interface RegistryHttpOptions {
   insecure: boolean;
   userAgent: string;
   credential: () => Promise<Credential | undefined>;
+  /** Backoff timing; the defaults suit real registries. */
+  retry?: RetryOptions;
+  /** Tests inject time and chance; real runs use the system clock. */
+  clock?: RetryClock;
+  /** Aborts every request and every wait; the operation then throws CancelledError. */
+  signal?: AbortSignal;
 }
 
 export interface RegistryRequest {
@@ -32,6 +39,12 @@ export interface RegistryRequest {
   what: string;
   /** GET only: follow redirects (blob downloads are often sent to storage elsewhere). */
   followRedirects?: boolean;
+  /**
+   * Whether send() itself retries temporary failures. By default it does for requests
+   * that can be replayed as they are: GET, HEAD, DELETE and a PUT of bytes (manifests).
+   * Upload steps say false: their owner (blobs.ts) restarts or resumes the whole upload.
+   */
+  retry?: boolean;
 }
 
 /** What `registry test` reports about a registry. */
@@ -50,6 +63,9 @@ export interface RegistryProbe {
 export class RegistryHttp {
   readonly registry: string;
   readonly auth: Authenticator;
+  /** The one retry owner for this registry; its Retry-After hold covers every request. */
+  readonly retry: RetryPolicy;
+  readonly signal: AbortSignal | undefined;
   readonly #opts: RegistryHttpOptions;
   #endpoint: Promise<URL> | undefined;
   #apiVersion: string | undefined;
@@ -57,6 +73,8 @@ export class RegistryHttp {
   constructor(opts: RegistryHttpOptions) {
     this.registry = opts.registry;
     this.#opts = opts;
+    this.retry = new RetryPolicy(opts.retry, opts.clock);
+    this.signal = opts.signal;
     this.auth = new Authenticator({
       dispatcher: opts.dispatcher,
       insecure: opts.insecure,
@@ -71,14 +89,30 @@ export class RegistryHttp {
     return this.#endpoint;
   }
 
-  async #ping(base: URL): Promise<void> {
-    const url = new URL('/v2/', base);
-    const res = await request(url, {
-      method: 'GET',
-      headers: { 'user-agent': this.#opts.userAgent },
-      dispatcher: this.#opts.dispatcher,
+  /** A busy registry (429/5xx on /v2/) is asked again; a network failure is answered at once by trying HTTP. */
+  #ping(base: URL): Promise<void> {
+    return this.retry.run(() => this.#pingOnce(base), {
+      ...(this.signal === undefined ? {} : { signal: this.signal }),
+      retryable: (err) => err instanceof RegistryError && err.status !== undefined && isRetryable(err),
     });
+  }
+
+  async #pingOnce(base: URL): Promise<void> {
+    const url = new URL('/v2/', base);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method: 'GET',
+        headers: { 'user-agent': this.#opts.userAgent },
+        dispatcher: this.#opts.dispatcher,
+        signal: this.signal,
+      });
+    } catch (err) {
+      if (this.signal?.aborted === true) throw cancelled(`connect to ${this.registry}`);
+      throw err;
+    }
     await res.body.dump();
+    if (res.statusCode === 429 || res.statusCode === 503) this.retry.noteRetryAfter(header(res, 'retry-after'));
     this.#apiVersion = header(res, 'docker-distribution-api-version');
     if (res.statusCode === 401) this.auth.setChallenge(header(res, 'www-authenticate'));
     else if (res.statusCode !== 200) {
@@ -99,7 +133,7 @@ export class RegistryHttp {
       await this.#ping(https);
       return https;
     } catch (err) {
-      if (err instanceof RegistryError) throw err;
+      if (err instanceof RegistryError || err instanceof CancelledError) throw err;
       if (isCertificateError(err)) {
         throw new RegistryError(`cannot connect to ${this.registry}: ${describeNetworkError(err)}`, {
           method: 'GET',
@@ -122,7 +156,7 @@ export class RegistryHttp {
       await this.#ping(http);
       return http;
     } catch (err) {
-      if (err instanceof RegistryError) throw err;
+      if (err instanceof RegistryError || err instanceof CancelledError) throw err;
       throw new RegistryError(`cannot connect to ${this.registry} over HTTPS or HTTP: ${describeNetworkError(err)}`, {
         method: 'GET',
         url: redactUrl(new URL('/v2/', http)),
@@ -176,7 +210,18 @@ export class RegistryHttp {
    * `followRedirects` follows a redirect — to another origin without our credentials.
    */
   async send(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
-    let url = await this.resolve(req.url, req.what);
+    const replayable =
+      req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' || (req.method === 'PUT' && Buffer.isBuffer(req.body));
+    const signal = this.signal === undefined ? {} : { signal: this.signal };
+    // Outside the retry loop: an unreachable endpoint was already tried by the ping.
+    const start = await this.resolve(req.url, req.what);
+    if (req.retry ?? replayable) return this.retry.run(() => this.#sendOnce(req, start), signal);
+    await this.retry.gate(this.signal);
+    return this.#sendOnce(req, start);
+  }
+
+  async #sendOnce(req: RegistryRequest, start: URL): Promise<Dispatcher.ResponseData> {
+    let url = start;
     const scopes = req.scopes;
     let anonymous = false;
     let challengeAnswered = false;
@@ -187,9 +232,10 @@ export class RegistryHttp {
       const body = typeof req.body === 'function' ? req.body() : req.body;
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body, dispatcher: this.#opts.dispatcher });
+        res = await request(url, { method: req.method, headers, body, dispatcher: this.#opts.dispatcher, signal: this.signal });
       } catch (err) {
         if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
+        if (this.signal?.aborted === true) throw cancelled(req.what);
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       const discard = async (): Promise<void> => {
@@ -234,6 +280,9 @@ export class RegistryHttp {
         return this.#getFromOtherOrigin(next, req.what, redirects);
       }
       if (req.expect.includes(res.statusCode)) return res;
+      // A throttled or busy host holds back every request to it, not only this one (spec §5).
+      if (res.statusCode === 429 || res.statusCode === 503) this.retry.noteRetryAfter(header(res, 'retry-after'));
+      if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
       throw await registryErrorFrom(res, req.method, url, req.what);
     }
   }
@@ -254,8 +303,9 @@ export class RegistryHttp {
       }
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: 'GET', headers: { 'user-agent': this.#opts.userAgent }, dispatcher: this.#opts.dispatcher });
+        res = await request(url, { method: 'GET', headers: { 'user-agent': this.#opts.userAgent }, dispatcher: this.#opts.dispatcher, signal: this.signal });
       } catch (err) {
+        if (this.signal?.aborted === true) throw cancelled(what);
         throw new RegistryError(`${what}: ${describeNetworkError(err)}`, { method: 'GET', url: redactUrl(url), cause: err });
       }
       if (res.statusCode === 200) return res;
