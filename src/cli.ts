@@ -12,7 +12,7 @@ import type { CommandIO } from './commands/context.js';
 import { registryCommand } from './commands/registry.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
-import { ConfigError, LazyOciError } from './errors/index.js';
+import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './ui/output.js';
 
 function packageVersion(): string {
@@ -71,6 +71,12 @@ function reportError(err: unknown, io: CommandIO, format: OutputFormat): number 
     // commander already printed its message; help and version exit 0.
     return err.exitCode === 0 ? 0 : 2;
   }
+  if (err instanceof CancelledError) {
+    // Ctrl-C is the user's choice, not a failure to explain: one line, no hint (spec §5).
+    io.stderr('cancelled\n');
+    if (format === 'json') io.stdout(`${JSON.stringify({ error: { code: err.code, message: 'cancelled' } }, null, 2)}\n`);
+    return err.exitCode;
+  }
   if (err instanceof LazyOciError) {
     const lines = err instanceof ConfigError ? err.message.split('\n') : [`error: ${err.message}`];
     if (err.hint !== undefined) lines.push(`hint: ${err.hint}`);
@@ -110,6 +116,9 @@ async function main(): Promise<void> {
     exitCode = reportError(err, io, outputFormat(argv));
   }
   process.exitCode = exitCode;
+  // An aborted upload can leave a socket or file stream closing in the background;
+  // a cancelled run ends now rather than when they finish.
+  if (exitCode === 130) process.exit(130);
 }
 
 await main();

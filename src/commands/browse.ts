@@ -6,7 +6,9 @@ import { listRepositories } from '../registry/client/catalog.js';
 import { manifestData, manifestText } from '../ui/manifest-text.js';
 import { renderOutput } from '../ui/output.js';
 import { UsageError } from '../errors/index.js';
-import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
+import type { RegistryClient } from '../registry/client/registry-client.js';
+import { runCancellable } from './cancellation.js';
+import { globalOptions, openRegistryClient, type CommandIO, type GlobalOptions } from './context.js';
 
 function nonNegative(value: string): number {
   const n = Number(value);
@@ -26,6 +28,18 @@ function parseRegistry(input: string): string {
   return host.includes('.') || host.includes(':') ? ref.registry : host;
 }
 
+/** One cancellable client for one look at a registry, closed afterwards. */
+async function withClient<T>(g: GlobalOptions, io: CommandIO, version: string, look: (client: RegistryClient) => Promise<T>): Promise<T> {
+  return runCancellable(async (signal) => {
+    const client = await openRegistryClient(g, io, version, signal);
+    try {
+      return await look(client);
+    } finally {
+      await client.close();
+    }
+  });
+}
+
 export function browseCommand(io: CommandIO, version: string): Command {
   const browse = new Command('browse').description('look at what a registry holds');
 
@@ -36,13 +50,8 @@ export function browseCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, registry: string) {
       const g = globalOptions(this);
       const host = parseRegistry(registry);
-      const client = await openRegistryClient(g, io, version);
-      try {
-        const repos = await listRepositories(client.registry(host));
-        io.stdout(renderOutput(g.output, repos, (r) => r.join('\n')));
-      } finally {
-        await client.close();
-      }
+      const repos = await withClient(g, io, version, (client) => listRepositories(client.registry(host)));
+      io.stdout(renderOutput(g.output, repos, (r) => r.join('\n')));
     });
 
   browse
@@ -57,18 +66,15 @@ export function browseCommand(io: CommandIO, version: string): Command {
       const g = globalOptions(this);
       const ref = parseRepository(repository);
       const offset = opts.offset ?? 0;
-      const client = await openRegistryClient(g, io, version);
-      try {
-        // With --limit, pages stop being fetched once offset+limit tags are known.
-        const tags = await client.repository(ref, 'pull').tags({
+      // With --limit, pages stop being fetched once offset+limit tags are known.
+      const tags = await withClient(g, io, version, (client) =>
+        client.repository(ref, 'pull').tags({
           ...(opts.limit === undefined ? {} : { limit: offset + opts.limit }),
           ...(opts.filter === undefined ? {} : { match: (t: string) => t.includes(opts.filter!) }),
-        });
-        const shown = tags.slice(offset, opts.limit === undefined ? undefined : offset + opts.limit);
-        io.stdout(renderOutput(g.output, shown, (t) => t.join('\n')));
-      } finally {
-        await client.close();
-      }
+        }),
+      );
+      const shown = tags.slice(offset, opts.limit === undefined ? undefined : offset + opts.limit);
+      io.stdout(renderOutput(g.output, shown, (t) => t.join('\n')));
     });
 
   browse
@@ -78,13 +84,10 @@ export function browseCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, input: string) {
       const g = globalOptions(this);
       const ref = parseReference(input, { defaultTag: 'latest' });
-      const client = await openRegistryClient(g, io, version);
-      try {
-        const summary = await inspectManifest(client.repository(ref, 'pull'), formatReference(ref), ref.digest ?? ref.tag ?? 'latest');
-        io.stdout(g.output === 'text' ? renderOutput('text', summary, manifestText) : renderOutput(g.output, manifestData(summary), () => ''));
-      } finally {
-        await client.close();
-      }
+      const summary = await withClient(g, io, version, (client) =>
+        inspectManifest(client.repository(ref, 'pull'), formatReference(ref), ref.digest ?? ref.tag ?? 'latest'),
+      );
+      io.stdout(g.output === 'text' ? renderOutput('text', summary, manifestText) : renderOutput(g.output, manifestData(summary), () => ''));
     });
 
   return browse;

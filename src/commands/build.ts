@@ -6,6 +6,7 @@ import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { runBuild } from '../push/build.js';
 import { buildEventLine, buildSummaryText } from '../ui/build-text.js';
 import { renderOutput } from '../ui/output.js';
+import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
 export function buildCommand(io: CommandIO, version: string): Command {
@@ -21,11 +22,8 @@ export function buildCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, positional: string | undefined) {
       const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean; push: boolean; artifact?: string; platform: string[] }>();
       const g = globalOptions(this);
-      const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const results = await runBuild({
+      const results = await runCancellable((signal) =>
+        runBuild({
           ...(opts.file === undefined ? {} : { file: opts.file }),
           ...(positional === undefined ? {} : { positional }),
           ...(opts.tag === undefined ? {} : { tag: opts.tag }),
@@ -37,22 +35,20 @@ export function buildCommand(io: CommandIO, version: string): Command {
           noPush: !opts.push,
           registry: registryOptions(g, io.env, version),
           // Settings are read only when something is pushed, so a dry run touches no file.
-          openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env) }),
-          signal: controller.signal,
+          openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env), signal }),
+          signal,
           onEvent: (event) => {
             // Quiet silences progress, never failures.
             if (g.quiet && event.type !== 'target-failed') return;
             io.stderr(`${buildEventLine(event)}\n`);
           },
-        });
-        const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));
-        if (!(g.quiet && g.output === 'text')) {
-          io.stdout(renderOutput(g.output, results, (r) => buildSummaryText(r, { dryRun: opts.dryRun === true, noPush: !opts.push })));
-        }
-        if (failed) io.setExitCode(1);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
+        }),
+      );
+      const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));
+      if (!(g.quiet && g.output === 'text')) {
+        io.stdout(renderOutput(g.output, results, (r) => buildSummaryText(r, { dryRun: opts.dryRun === true, noPush: !opts.push })));
       }
+      if (failed) io.setExitCode(1);
     });
 }
 

@@ -48,10 +48,18 @@ export function registryOptions(
     ...(g.password === undefined ? {} : { password: g.password }),
     env,
     userAgent: `lazyoci/${version}`,
+    // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).
+    ...(/^\d+$/.test(env.LAZYOCI_RETRY_BASE_MS ?? '') ? { retry: { baseMs: Number(env.LAZYOCI_RETRY_BASE_MS) } } : {}),
   };
 }
 
-/** A registry client with the user's saved registries loaded; the caller closes it. */
-export async function openRegistryClient(g: GlobalOptions, io: CommandIO, version: string): Promise<RegistryClient> {
-  return RegistryClient.create(registryOptions(g, io.env, version, await loadSettings(io.env)));
+/**
+ * A registry client with the user's saved registries loaded; the caller closes it.
+ * `signal` (from runCancellable) aborts every request the client makes.
+ */
+export async function openRegistryClient(g: GlobalOptions, io: CommandIO, version: string, signal?: AbortSignal): Promise<RegistryClient> {
+  return RegistryClient.create({
+    ...registryOptions(g, io.env, version, await loadSettings(io.env)),
+    ...(signal === undefined ? {} : { signal }),
+  });
 }

@@ -6,6 +6,7 @@ import { formatReference, parseReference } from '../ref/reference.js';
 import { copyEventLine } from '../ui/copy-event-text.js';
 import { copyData, copyText } from '../ui/copy-text.js';
 import { renderOutput } from '../ui/output.js';
+import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -35,32 +36,30 @@ export function copyCommand(io: CommandIO, version: string): Command {
       const annotations = parseAnnotationFlags(opts.annotation);
       const maxSize = opts.maxSize === undefined ? undefined : parseSize(opts.maxSize);
 
-      const client = await openRegistryClient(g, io, version);
-      const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await copyArtifact(client.repository(source, 'pull'), client.repository(dest, 'push'), {
-          source,
-          dest,
-          annotations,
-          ...(maxSize === undefined ? {} : { maxSize }),
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${copyEventLine(event, 'copied')}\n`);
-          },
-        });
-        if (!g.quiet && result.ignoredIndexAnnotations.length > 0) {
-          io.stderr(
-            `warning: ${formatReference(source)} is a single image, not an index; ignored index annotation${
-              result.ignoredIndexAnnotations.length === 1 ? '' : 's'
-            } ${result.ignoredIndexAnnotations.join(', ')}\n`,
-          );
+      const result = await runCancellable(async (signal) => {
+        const client = await openRegistryClient(g, io, version, signal);
+        try {
+          return await copyArtifact(client.repository(source, 'pull'), client.repository(dest, 'push'), {
+            source,
+            dest,
+            annotations,
+            ...(maxSize === undefined ? {} : { maxSize }),
+            signal,
+            onEvent: (event) => {
+              if (!g.quiet) io.stderr(`${copyEventLine(event, 'copied')}\n`);
+            },
+          });
+        } finally {
+          await client.close();
         }
-        io.stdout(renderOutput(g.output, copyData(result), () => copyText(result)));
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        await client.close();
+      });
+      if (!g.quiet && result.ignoredIndexAnnotations.length > 0) {
+        io.stderr(
+          `warning: ${formatReference(source)} is a single image, not an index; ignored index annotation${
+            result.ignoredIndexAnnotations.length === 1 ? '' : 's'
+          } ${result.ignoredIndexAnnotations.join(', ')}\n`,
+        );
       }
+      io.stdout(renderOutput(g.output, copyData(result), () => copyText(result)));
     });
 }

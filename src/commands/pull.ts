@@ -9,6 +9,7 @@ import { renderOutput } from '../ui/output.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import { copyEventLine } from '../ui/copy-event-text.js';
 import { pullData, pullSummaryLine, pullText } from '../ui/pull-text.js';
+import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
 export function pullCommand(io: CommandIO, version: string): Command {
@@ -25,25 +26,23 @@ export function pullCommand(io: CommandIO, version: string): Command {
       const platform = opts.platform === undefined ? undefined : parsePlatform(opts.platform);
       const settings = await loadSettings(io.env);
       const dest = opts.dest === undefined ? defaultPullDest(ref, settings, io.env, io.cwd) : resolve(io.cwd, opts.dest);
-      const client = await RegistryClient.create(registryOptions(g, io.env, version, settings));
-      const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await pullToLayout(client.repository(ref, 'pull'), {
-          reference: ref,
-          dest,
-          ...(platform === undefined ? {} : { platform }),
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${copyEventLine(event, 'pulled')}\n`);
-          },
-        });
-        if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);
-        io.stdout(renderOutput(g.output, pullData(result), pullText));
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        await client.close();
-      }
+      const result = await runCancellable(async (signal) => {
+        const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings), signal });
+        try {
+          return await pullToLayout(client.repository(ref, 'pull'), {
+            reference: ref,
+            dest,
+            ...(platform === undefined ? {} : { platform }),
+            signal,
+            onEvent: (event) => {
+              if (!g.quiet) io.stderr(`${copyEventLine(event, 'pulled')}\n`);
+            },
+          });
+        } finally {
+          await client.close();
+        }
+      });
+      if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);
+      io.stdout(renderOutput(g.output, pullData(result), pullText));
     });
 }

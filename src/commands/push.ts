@@ -6,6 +6,7 @@ import { parseReference } from '../ref/reference.js';
 import { renderOutput } from '../ui/output.js';
 import { copyEventLine } from '../ui/copy-event-text.js';
 import { pushFileData, pushFileText } from '../ui/push-file-text.js';
+import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 export function pushCommand(io: CommandIO, version: string): Command {
@@ -19,25 +20,23 @@ export function pushCommand(io: CommandIO, version: string): Command {
       const g = globalOptions(this);
       // Check what the user typed before anything is read or sent.
       const reference = parseReference(input);
-      const client = await openRegistryClient(g, io, version);
-      const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await pushFile(client.repository(reference, 'push'), {
-          file: resolve(io.cwd, file),
-          display: file,
-          reference,
-          ...(opts.refName === undefined ? {} : { refName: opts.refName }),
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (!g.quiet) io.stderr(`${copyEventLine(event, 'uploaded')}\n`);
-          },
-        });
-        io.stdout(renderOutput(g.output, pushFileData(result), pushFileText(file)));
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        await client.close();
-      }
+      const result = await runCancellable(async (signal) => {
+        const client = await openRegistryClient(g, io, version, signal);
+        try {
+          return await pushFile(client.repository(reference, 'push'), {
+            file: resolve(io.cwd, file),
+            display: file,
+            reference,
+            ...(opts.refName === undefined ? {} : { refName: opts.refName }),
+            signal,
+            onEvent: (event) => {
+              if (!g.quiet) io.stderr(`${copyEventLine(event, 'uploaded')}\n`);
+            },
+          });
+        } finally {
+          await client.close();
+        }
+      });
+      io.stdout(renderOutput(g.output, pushFileData(result), pushFileText(file)));
     });
 }

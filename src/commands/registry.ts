@@ -6,6 +6,7 @@ import { DOCKER_HUB, parseRepository } from '../ref/reference.js';
 import type { RegistryProbe } from '../registry/client/registry-http.js';
 import { findSavedRegistry, loadSettings, saveSettings, type SavedRegistry } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
+import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 /** A saved registry as listed: never the password, not even its presence. */
@@ -172,14 +173,16 @@ export function registryCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, name: string) {
       const g = globalOptions(this);
       const host = normaliseRegistryName(name);
-      const client = await openRegistryClient(g, io, version);
-      try {
-        const probe = await client.registry(host).probe();
-        io.stdout(renderOutput(g.output, probe, probeText));
-        if (probe.credentials === 'rejected') io.setExitCode(1);
-      } finally {
-        await client.close();
-      }
+      const probe = await runCancellable(async (signal) => {
+        const client = await openRegistryClient(g, io, version, signal);
+        try {
+          return await client.registry(host).probe();
+        } finally {
+          await client.close();
+        }
+      });
+      io.stdout(renderOutput(g.output, probe, probeText));
+      if (probe.credentials === 'rejected') io.setExitCode(1);
     });
 
   return registry;

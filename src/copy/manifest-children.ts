@@ -1,20 +1,15 @@
 // The descriptors a manifest or index points at, which must exist before it does.
-import { ContentError } from '../errors/index.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
-import type { Descriptor } from '../oci/types.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/types.js';
+import { parseManifestDocument } from '../oci/validate-manifest.js';
 
+/** Children of a manifest or index, after its JSON has been checked (ContentError if malformed). */
 export function manifestChildren(desc: Descriptor, bytes: Buffer): Descriptor[] {
-  let doc: { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; subject?: Descriptor };
-  try {
-    doc = JSON.parse(bytes.toString('utf8')) as typeof doc;
-  } catch {
-    throw new ContentError(`manifest ${desc.digest} is not valid JSON`);
-  }
-  if (isIndexMediaType(desc.mediaType)) return [...(doc.manifests ?? [])];
-  const children: Descriptor[] = [];
-  if (doc.config !== undefined) children.push(doc.config);
-  children.push(...(doc.layers ?? []));
-  return children;
+  const doc = parseManifestDocument(desc, bytes);
+  // The media type decided what was checked, so it decides what is read.
+  if (isIndexMediaType(desc.mediaType)) return [...(doc as ImageIndex).manifests];
+  const manifest = doc as ImageManifest;
+  return [manifest.config, ...manifest.layers];
 }
 
 export function isGraphNode(desc: Descriptor): boolean {

@@ -1,6 +1,7 @@
 // `lazyoci copy` as a service: copy or retag what a reference names, a multi-platform
 // index in full, stamping scoped annotations on the way, through the one copy engine.
 import type { Readable } from 'node:stream';
+import { parseManifestDocument } from '../oci/validate-manifest.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type Fetcher, type Target } from '../content/store.js';
 import { copyGraph } from '../copy/copy-graph.js';
@@ -138,6 +139,8 @@ interface Doc {
 }
 
 function parseDoc(desc: Descriptor, bytes: Buffer): Doc {
+  // Checked like every registry document; the raw object keeps fields the types do not name.
+  parseManifestDocument(desc, bytes);
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as unknown;
     if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) return doc as Doc;

@@ -1,6 +1,7 @@
 // `browse manifest` as a service: fetch a manifest or index, tell its kind, and add up
 // sizes (for an index, each platform's manifest is read to total its config and layers).
-import { ContentError, RegistryError } from '../errors/index.js';
+import { RegistryError } from '../errors/index.js';
+import { parseManifestDocument } from '../oci/validate-manifest.js';
 import { detectArtifactKind, type ArtifactKind } from '../oci/artifact-kind.js';
 import { isIndexMediaType, MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
@@ -50,14 +51,10 @@ export interface ManifestSummary {
 /** Child manifests read at once when totalling an index. */
 const CHILD_CONCURRENCY = 4;
 
-function parseDocument(bytes: Buffer, what: string): ManifestDocument {
-  try {
-    const doc: unknown = JSON.parse(bytes.toString('utf8'));
-    if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) return doc as ManifestDocument;
-  } catch {
-    // reported below
-  }
-  throw new ContentError(`${what} is not a JSON manifest`);
+/** Checked like every registry document (schema, digests, sizes), then kept whole for display. */
+function parseDocument(desc: Pick<Descriptor, 'digest' | 'mediaType'>, bytes: Buffer): ManifestDocument {
+  parseManifestDocument(desc, bytes);
+  return JSON.parse(bytes.toString('utf8')) as ManifestDocument;
 }
 
 export function manifestArtifactType(doc: ManifestDocument): string | undefined {
@@ -85,7 +82,7 @@ function sumSizes(parts: Map<string, number>): number {
 async function summariseEntry(source: ManifestSource, entry: Descriptor): Promise<IndexEntrySummary> {
   try {
     const child = await source.fetchManifest(entry.digest);
-    const doc = parseDocument(child.bytes, entry.digest);
+    const doc = parseDocument(child.descriptor, child.bytes);
     // A nested index counts only its own bytes: its children are another level down.
     const parts = isIndexMediaType(child.descriptor.mediaType)
       ? new Map([[child.descriptor.digest, child.descriptor.size]])
@@ -100,7 +97,7 @@ async function summariseEntry(source: ManifestSource, entry: Descriptor): Promis
 
 export async function inspectManifest(source: ManifestSource, reference: string, tagOrDigest: string): Promise<ManifestSummary> {
   const fetched = await source.fetchManifest(tagOrDigest);
-  const document = parseDocument(fetched.bytes, reference);
+  const document = parseDocument(fetched.descriptor, fetched.bytes);
   const descriptor = fetched.descriptor;
   const kind = detectArtifactKind(document);
   const summary: ManifestSummary = {

@@ -6,9 +6,10 @@ import { readAll, type Fetcher } from '../content/store.js';
 import { OciLayoutStore } from '../content/oci-layout-store.js';
 import { copyGraph } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
-import { UsageError } from '../errors/index.js';
+import { ContentError, UsageError } from '../errors/index.js';
 import { digestHex } from '../oci/digest.js';
 import { isIndexMediaType, MediaType } from '../oci/media-types.js';
+import { parseManifestDocument } from '../oci/validate-manifest.js';
 import { availablePlatforms, formatPlatform, parsePlatform, selectPlatform, type PlatformSpec } from '../oci/platform.js';
 import type { Descriptor, ImageIndex } from '../oci/types.js';
 import { formatReference, type Reference } from '../ref/reference.js';
@@ -80,17 +81,22 @@ export function defaultPullDest(ref: Reference, settings: UserSettings, env: Nod
 }
 
 async function checkImagePlatform(source: PullSource, manifest: FetchedManifest, wanted: PlatformSpec, reference: string): Promise<void> {
-  let config: Descriptor | undefined;
-  try {
-    config = (JSON.parse(manifest.bytes.toString('utf8')) as { config?: Descriptor }).config;
-  } catch {
-    return;
-  }
+  const doc = parseManifestDocument(manifest.descriptor, manifest.bytes);
+  const config: Descriptor | undefined = 'config' in doc ? doc.config : undefined;
   // Only an image config says which platform it is for; other artifacts have none.
   if (config === undefined || !IMAGE_CONFIG_TYPES.has(config.mediaType)) return;
-  const doc = JSON.parse((await readAll(await source.fetch(config), CONFIG_LIMIT)).toString('utf8')) as Partial<PlatformSpec>;
-  if (doc.os === undefined || doc.architecture === undefined) return;
-  const actual = formatPlatform({ os: doc.os, architecture: doc.architecture, ...(doc.variant === undefined ? {} : { variant: doc.variant }) });
+  let image: Partial<PlatformSpec>;
+  try {
+    image = JSON.parse((await readAll(await source.fetch(config), CONFIG_LIMIT)).toString('utf8')) as Partial<PlatformSpec>;
+  } catch {
+    throw new ContentError(`${reference}: image config ${config.digest} is not valid JSON`);
+  }
+  if (typeof image.os !== 'string' || typeof image.architecture !== 'string') return;
+  const actual = formatPlatform({
+    os: image.os,
+    architecture: image.architecture,
+    ...(typeof image.variant === 'string' ? { variant: image.variant } : {}),
+  });
   if (selectPlatform([{ ...manifest.descriptor, platform: parsePlatform(actual) }], wanted) === undefined) {
     throw new UsageError(`${reference} is a single-platform image for ${actual}, not ${formatPlatform(wanted)}`);
   }
@@ -106,8 +112,8 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
 
   if (opts.platform !== undefined) {
     if (isIndexMediaType(root.mediaType)) {
-      const index = JSON.parse(fetched.bytes.toString('utf8')) as Partial<ImageIndex>;
-      const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+      const index = parseManifestDocument(root, fetched.bytes) as ImageIndex;
+      const manifests = index.manifests;
       const picked = selectPlatform(manifests, opts.platform);
       if (picked === undefined) {
         const available = availablePlatforms(manifests);

@@ -1,9 +1,12 @@
 // Runs the built CLI (`node dist/cli.js`) in an isolated environment, as a user would.
 import { spawn } from 'node:child_process';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect, inject } from 'vitest';
+import type { RecordedRun } from './secret-scan.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_PATH = path.join(REPO_ROOT, 'dist', 'cli.js');
@@ -56,10 +59,30 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
       else env[key] = value;
     }
 
-    return await spawnCli(args, env, opts.cwd ?? REPO_ROOT, opts.input);
+    const result = await spawnCli(args, env, opts.cwd ?? REPO_ROOT, opts.input);
+    await recordCliRun(args, result);
+    return result;
   } finally {
     await rm(base, { recursive: true, force: true });
   }
+}
+
+/**
+ * Keep a run's output for the suite-wide redaction scan (test/global-setup.ts). Tests that
+ * spawn the CLI themselves call this too. One file per run, so workers never interleave.
+ */
+export async function recordCliRun(args: string[], result: CliResult): Promise<void> {
+  let dir: string | undefined;
+  try {
+    dir = inject('testOutputDir');
+  } catch {
+    return; // not under vitest's global setup: nothing collects the output
+  }
+  if (dir === undefined) return;
+  const state = expect.getState();
+  const test = `${path.relative(REPO_ROOT, state.testPath ?? '?')} > ${state.currentTestName ?? '(outside a test)'}`;
+  const run: RecordedRun = { test, args, code: result.code, stdout: result.stdout, stderr: result.stderr };
+  await writeFile(path.join(dir, `${process.pid}-${Date.now()}-${randomBytes(4).toString('hex')}.json`), JSON.stringify(run));
 }
 
 function spawnCli(args: string[], env: Record<string, string>, cwd: string, input: string | undefined): Promise<CliResult> {
