@@ -2,25 +2,52 @@
 // Entry point: argv → command. The only catch-all and the only process.exit.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { browseCommand } from './commands/browse.js';
-import { buildCommand } from './commands/build.js';
-import { configCommand } from './commands/config.js';
-import { copyCommand } from './commands/copy.js';
-import { pullCommand } from './commands/pull.js';
-import { pushCommand } from './commands/push.js';
 import type { CommandIO } from './commands/context.js';
-import { registryCommand } from './commands/registry.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
 import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './ui/output.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './ui/output-formats.js';
+
+type CommandFactory = (io: CommandIO, version: string) => Command;
+
+/**
+ * Each command is loaded only when it runs (or for help), so `--version` and a single
+ * command do not pay for every other command's dependencies at start-up.
+ */
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  build: async () => (await import('./commands/build.js')).buildCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  schema: async () => (await import('./commands/schema.js')).schemaCommand,
+  browse: async () => (await import('./commands/browse.js')).browseCommand,
+  pull: async () => (await import('./commands/pull.js')).pullCommand,
+  copy: async () => (await import('./commands/copy.js')).copyCommand,
+  push: async () => (await import('./commands/push.js')).pushCommand,
+  registry: async () => (await import('./commands/registry.js')).registryCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+};
+
+/** Global options that take a value, so the command name can be found after them. */
+const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password']);
+
+/** The commands to load for these arguments: the one named, none for --version, else all. */
+function commandsFor(argv: string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg === '--version') return [];
+    if (arg.startsWith('-')) continue;
+    return arg in COMMANDS ? [arg] : Object.keys(COMMANDS);
+  }
+  return Object.keys(COMMANDS);
+}
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function createProgram(io: CommandIO, version: string): Command {
+async function createProgram(io: CommandIO, version: string, names: string[]): Promise<Command> {
   const program = new Command('lazyoci')
     .description('Build OCI artifacts from a declarative .lazy file and push them to any OCI registry')
     .version(version, '--version', 'print the version')
@@ -33,18 +60,8 @@ function createProgram(io: CommandIO, version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  for (const cmd of [
-    buildCommand(io, version),
-    validateCommand(io),
-    schemaCommand(io),
-    browseCommand(io, version),
-    pullCommand(io, version),
-    copyCommand(io, version),
-    pushCommand(io, version),
-    registryCommand(io, version),
-    configCommand(io),
-  ]) {
-    program.addCommand(cmd);
+  for (const factory of await Promise.all(names.map((name) => COMMANDS[name]!()))) {
+    program.addCommand(factory(io, version));
   }
   // Every command reports bad usage through the same path (exit 2), not process.exit.
   const exitOverride = (cmd: Command): void => {
@@ -106,7 +123,7 @@ async function main(): Promise<void> {
   };
   const argv = process.argv.slice(2);
   try {
-    const program = createProgram(io, packageVersion());
+    const program = await createProgram(io, packageVersion(), commandsFor(argv));
     if (argv.length === 0) {
       program.outputHelp();
     } else {

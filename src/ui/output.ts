@@ -1,8 +1,8 @@
 // Structured output: -o json|yaml print the result object; text uses a renderer.
 import { stringify } from 'yaml';
 
-export type OutputFormat = 'text' | 'json' | 'yaml';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'yaml'];
+export { OUTPUT_FORMATS, type OutputFormat } from './output-formats.js';
+import type { OutputFormat } from './output-formats.js';
 
 export function renderOutput<T>(format: OutputFormat, data: T, text: (data: T) => string): string {
   switch (format) {
