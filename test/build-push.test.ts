@@ -316,6 +316,22 @@ artifacts:
     expect(tags[0]).toMatch(/^t\d{14}$/);
   });
 
+  it('validates the annotated .lazy.example with every artifact type', async () => {
+    const res = await runCli(['validate', '-f', '.lazy.example', '--tag', 'v1.2.3-rc.1', '-o', 'json'], {
+      env: { LAZYOCI_REGISTRY: 'ghcr.io/acme' },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const result = JSON.parse(res.stdout) as { valid: boolean; artifacts: { type: string; references: string[] }[] };
+    expect(result.valid).toBe(true);
+    expect(result.artifacts.map((a) => a.type)).toEqual(['artifact', 'helm', 'image', 'docker']);
+    expect(result.artifacts[0]!.references).toEqual([
+      'ghcr.io/acme/app-config:1.2.3-rc.1',
+      'ghcr.io/acme/app-config:1.2',
+      'ghcr.io/acme/app-config:latest',
+    ]);
+    expect(result.artifacts[2]!.references).toContain('ghcr.io/acme/site:edge');
+  });
+
   it('builds and pushes every example in examples/', async () => {
     const examples = (await readdir(path.join(REPO_ROOT, 'examples'), { withFileTypes: true })).filter((e) => e.isDirectory());
     expect(examples.length).toBeGreaterThanOrEqual(3);
