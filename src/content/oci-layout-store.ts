@@ -1,13 +1,12 @@
 // An OCI image layout directory (image-spec layout.md) as a store: blobs under
 // blobs/sha256/, tags as index.json entries named by org.opencontainers.image.ref.name.
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
-import { digestHex, isDigest } from '../oci/digest.js';
+import { digestHex, isDigest, verifyingStream } from '../oci/digest.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageIndex } from '../oci/types.js';
 import type { ContentOpener, Target } from './store.js';
@@ -44,21 +43,15 @@ export class OciLayoutStore implements Target {
     await mkdir(join(this.#dir, 'blobs', 'sha256'), { recursive: true });
     await this.#ensureLayoutFile();
     const temp = `${final}.${process.pid}.partial`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const verify = verifyingStream(desc, (got) =>
+      new ContentError(
+        got.digest === undefined
+          ? `content for ${desc.digest} is larger than its ${desc.size} bytes`
+          : `content for ${desc.digest} has digest ${got.digest} and size ${got.size}, expected size ${desc.size}`,
+      ),
+    );
     try {
-      await pipeline(open(), meter, createWriteStream(temp));
-      const digest = `sha256:${hash.digest('hex')}`;
-      if (digest !== desc.digest || size !== desc.size) {
-        throw new ContentError(`content for ${desc.digest} has digest ${digest} and size ${size}, expected size ${desc.size}`);
-      }
+      await pipeline(open(), verify, createWriteStream(temp));
       await rename(temp, final);
     } finally {
       await rm(temp, { force: true });

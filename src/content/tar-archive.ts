@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { CancelledError, UsageError } from '../errors/index.js';
+import { verifyingStream } from '../oci/digest.js';
 import type { Digest } from '../oci/types.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -288,29 +289,15 @@ async function drain(entry: EntryStream): Promise<void> {
   }
 }
 
-/** Stream a file, failing at the end when its digest or size is not the expected one. */
+/** Stream a file, failing when its digest or size is not the expected one. */
 export function verifiedFileStream(path: string, digest: Digest, size: number, what: string): Readable {
-  const hash = createHash('sha256');
-  let seen = 0;
-  const check = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      seen += chunk.length;
-      if (seen > size) {
-        cb(new UsageError(`${what} is larger than its descriptor says (${size} bytes)`));
-        return;
-      }
-      cb(null, chunk);
-    },
-    flush(cb) {
-      const actual = `sha256:${hash.digest('hex')}`;
-      if (seen !== size || actual !== digest) {
-        cb(new UsageError(`${what} does not match its descriptor: got ${actual} (${seen} bytes), want ${digest} (${size} bytes)`));
-        return;
-      }
-      cb();
-    },
-  });
+  const check = verifyingStream({ digest, size }, (got) =>
+    new UsageError(
+      got.digest === undefined
+        ? `${what} is larger than its descriptor says (${size} bytes)`
+        : `${what} does not match its descriptor: got ${got.digest} (${got.size} bytes), want ${digest} (${size} bytes)`,
+    ),
+  );
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
   source.on('error', (err) => check.destroy(err));
   return source.pipe(check);

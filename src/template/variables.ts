@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { SemVer, parse as parseSemver } from 'semver';
 import { simpleGit } from 'simple-git';
-import type { TemplateVariables, VariableName } from './types.js';
+import { VARIABLE_NAMES, type TemplateVariables, type VariableName } from './types.js';
 
 export interface ResolveVariablesOptions {
   /** The directory of the .lazy file; git facts come from the repository holding it. */
@@ -15,15 +15,8 @@ export interface ResolveVariablesOptions {
   now?: Date;
 }
 
-const SEMVER_NAMES = [
-  'Version',
-  'VersionMajor',
-  'VersionMinor',
-  'VersionPatch',
-  'VersionPrerelease',
-  'VersionMajorMinor',
-  'VersionRaw',
-] as const satisfies readonly VariableName[];
+/** The semver family: every variable named Version… comes from one version source. */
+const SEMVER_NAMES: readonly VariableName[] = VARIABLE_NAMES.filter((name) => name.startsWith('Version'));
 
 type GitResult = { ok: true; value: string } | { ok: false; reason: string };
 
