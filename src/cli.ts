@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 // Entry point: argv → command. The only catch-all and the only process.exit.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandIO } from './commands/context.js';
 import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './ui/output-formats.js';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising tier would
+// recompile that module in the background for about 30 MiB of memory and CPU a short
+// run never earns back (lazyoci's responses are small; bodies are not parsed byte by
+// byte), so the baseline compiler is kept. Set before undici is first loaded.
+setFlagsFromString('--liftoff-only');
 
 type CommandFactory = (io: CommandIO, version: string) => Command;
 

@@ -40,7 +40,8 @@ export function buildCommand(io: CommandIO, version: string): Command {
           onEvent: (event) => {
             // Quiet silences progress, never failures.
             if (g.quiet && event.type !== 'target-failed') return;
-            io.stderr(`${buildEventLine(event)}\n`);
+            const line = buildEventLine(event);
+            if (line !== undefined) io.stderr(`${line}\n`);
           },
         }),
       );

@@ -1,7 +1,7 @@
 // What every command receives: the global flags, the environment, and where to write.
 import type { Command } from 'commander';
-import { RegistryClient, type RegistryClientOptions } from '../registry/client/registry-client.js';
-import { loadSettings, type UserSettings } from '../settings/index.js';
+import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
 
 export interface GlobalOptions {
@@ -58,6 +58,12 @@ export function registryOptions(
  * `signal` (from runCancellable) aborts every request the client makes.
  */
 export async function openRegistryClient(g: GlobalOptions, io: CommandIO, version: string, signal?: AbortSignal): Promise<RegistryClient> {
+  // Loaded here, not at the top: commands that never reach a registry (validate,
+  // schema, config) import this module and should not pay for the HTTP stack.
+  const [{ RegistryClient }, { loadSettings }] = await Promise.all([
+    import('../registry/client/registry-client.js'),
+    import('../settings/index.js'),
+  ]);
   return RegistryClient.create({
     ...registryOptions(g, io.env, version, await loadSettings(io.env)),
     ...(signal === undefined ? {} : { signal }),

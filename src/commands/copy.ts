@@ -46,7 +46,9 @@ export function copyCommand(io: CommandIO, version: string): Command {
             ...(maxSize === undefined ? {} : { maxSize }),
             signal,
             onEvent: (event) => {
-              if (!g.quiet) io.stderr(`${copyEventLine(event, 'copied')}\n`);
+              if (g.quiet) return;
+              const line = copyEventLine(event, 'copied');
+              if (line !== undefined) io.stderr(`${line}\n`);
             },
           });
         } finally {

@@ -35,7 +35,9 @@ export function pullCommand(io: CommandIO, version: string): Command {
             ...(platform === undefined ? {} : { platform }),
             signal,
             onEvent: (event) => {
-              if (!g.quiet) io.stderr(`${copyEventLine(event, 'pulled')}\n`);
+              if (g.quiet) return;
+              const line = copyEventLine(event, 'pulled');
+              if (line !== undefined) io.stderr(`${line}\n`);
             },
           });
         } finally {

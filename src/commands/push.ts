@@ -30,7 +30,9 @@ export function pushCommand(io: CommandIO, version: string): Command {
             ...(opts.refName === undefined ? {} : { refName: opts.refName }),
             signal,
             onEvent: (event) => {
-              if (!g.quiet) io.stderr(`${copyEventLine(event, 'uploaded')}\n`);
+              if (g.quiet) return;
+              const line = copyEventLine(event, 'uploaded');
+              if (line !== undefined) io.stderr(`${line}\n`);
             },
           });
         } finally {

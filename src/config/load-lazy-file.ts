@@ -274,7 +274,7 @@ export async function inspectLazyFile(file: string, opts: LoadLazyFileOptions = 
   }
 
   return {
-    lazy: { file: absFile, dir, displayPath, artifacts },
+    lazy: { file: absFile, dir, displayPath, text, artifacts },
     problems: sortProblems(builder.problems),
     unresolved: builder.unresolved,
   };

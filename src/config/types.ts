@@ -78,5 +78,7 @@ export interface LazyFile {
   dir: string;
   /** The path as it should appear in messages (relative to the cwd when inside it). */
   displayPath: string;
+  /** The file's text as read, so a run computes only the variables it names. */
+  text: string;
   artifacts: ArtifactConfig[];
 }

@@ -1,10 +1,10 @@
 // Validates parsed .lazy data against schemas/lazy.schema.json and turns ajv's errors
 // into one readable problem per mistake, each carrying the JSON path to locate it by.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import { AJV_OPTIONS } from './schema-options.js';
 import type { JsonPath } from './yaml-source.js';
 
 export interface SchemaProblem {
@@ -35,12 +35,28 @@ const TYPE_SCHEMAS: Record<string, string> = {
   dockerArtifact: 'docker',
 };
 
+type CompiledValidate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The build precompiles the schema (scripts/compile-schema.mjs), which saves compiling
+ * it on every run; from the sources (unit tests) it is compiled here, with the same
+ * options. ajv itself is then loaded only on that path.
+ */
+function compileSchema(schema: Record<string, unknown>): CompiledValidate {
+  try {
+    return require('./lazy-schema-validator.cjs') as CompiledValidate;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv({ ...AJV_OPTIONS }).compile(schema);
+}
+
 export function createSchemaValidator(): SchemaValidator {
   const schema = JSON.parse(readSchema()) as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  // ajv-formats is CommonJS; its callable export is reachable as `.default` under every loader.
-  (addFormats as unknown as { default: (a: Ajv) => void }).default(ajv);
-  const validate = ajv.compile(schema);
+  const validate = compileSchema(schema);
   return (data) => {
     if (validate(data)) return [];
     return toProblems(validate.errors ?? [], data, schema);

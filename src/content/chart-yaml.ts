@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as semver from 'semver';
+import validSemver from 'semver/functions/valid.js';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ConfigError, ContentError, type ConfigProblem } from '../errors/index.js';
 
@@ -154,7 +154,7 @@ function scalarText(root: YAMLMap, key: string, value: unknown): string | undefi
 
 function isStrictSemver(v: string): boolean {
   // semver.valid tolerates a leading "v"/"=" and surrounding spaces; Chart.yaml must not.
-  return /^\d/.test(v) && v.trim() === v && semver.valid(v) !== null;
+  return /^\d/.test(v) && v.trim() === v && validSemver(v) !== null;
 }
 
 function shapeProblem(kind: FieldKind, value: unknown): string | undefined {

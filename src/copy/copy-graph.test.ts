@@ -3,7 +3,7 @@ import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type ContentOpener, type Target } from '../content/store.js';
 import { MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
-import { copyGraph } from './copy-graph.js';
+import { copyGraph, CopySession } from './copy-graph.js';
 import type { CopyEvent } from './events.js';
 import type { Mounter, MountSource } from '../content/store.js';
 
@@ -106,3 +106,42 @@ describe('copyGraph with a mounting destination', () => {
     expect(await dst.store.exists(root)).toBe(true);
   });
 });
+
+describe('CopySession', () => {
+  it('copies prefetched blobs once and, having started, skips the root check', async () => {
+    const { src, root, config } = twoImageIndex();
+    const dst = new RecordingTarget(src);
+    const events: CopyEvent[] = [];
+    const session = new CopySession(src, dst, { onEvent: (e) => events.push(e) });
+    session.prefetch(config);
+    session.prefetch(config);
+    await session.copy(root, ['v1']);
+
+    expect(dst.calls.filter((c) => c === `push ${config.digest}`)).toHaveLength(1);
+    expect(dst.calls).not.toContain(`exists ${root.digest}`);
+    expect(dst.calls.filter((c) => c.startsWith('push'))).toHaveLength(5);
+    expect(dst.calls.at(-1)).toBe('tag v1');
+    // Each upload reports its start and its bytes before it is done.
+    const forConfig = events.filter((e) => e.descriptor.digest === config.digest).map((e) => e.type);
+    expect(forConfig).toEqual(['started', 'progress', 'copied']);
+    const progress = events.find((e) => e.type === 'progress' && e.descriptor.digest === config.digest);
+    expect(progress).toMatchObject({ bytes: config.size });
+  });
+
+  it('reports a failed prefetch from copy, and settle waits for it quietly', async () => {
+    const { src, root, config } = twoImageIndex();
+    const dst = new RecordingTarget(src);
+    const failing: Target = Object.assign(Object.create(dst) as RecordingTarget, {
+      push: async (desc: Descriptor, open: ContentOpener) => {
+        if (desc.digest === config.digest) throw new Error('registry said no');
+        await dst.push(desc, open);
+      },
+    });
+    const session = new CopySession(src, failing);
+    session.prefetch(config);
+    await session.settle();
+    await expect(session.copy(root, ['v1'])).rejects.toThrow('registry said no');
+    expect(dst.calls).not.toContain('tag v1');
+  });
+});
+

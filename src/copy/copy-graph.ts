@@ -2,13 +2,13 @@
 // Children before parents, each digest once, what the destination has is skipped,
 // blob transfers bounded by `concurrency`, blobs mounted across repositories of one
 // registry when both sides allow it; the root is written last, under its tags.
-import { PassThrough, Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { readAll, type Fetcher, type Target } from '../content/store.js';
 import { CancelledError } from '../errors/index.js';
 import type { Descriptor, Digest } from '../oci/types.js';
-import type { CopyEventHandler } from './events.js';
+import type { CopyEvent, CopyEventHandler } from './events.js';
 import { isGraphNode, manifestChildren } from './manifest-children.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import { mountPlan } from './mount.js';
 
 export interface CopyOptions {
@@ -34,85 +34,137 @@ export async function copyGraph(
   tags: readonly string[],
   options: CopyOptions = {},
 ): Promise<void> {
-  const emit = options.onEvent ?? (() => undefined);
-  const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const rootBytes = await readAll(await src.fetch(root), MANIFEST_LIMIT);
-  const checkCancelled = (): void => {
-    if (options.signal?.aborted === true) throw new CancelledError('cancelled');
-  };
+  await new CopySession(src, dst, options).copy(root, tags);
+}
 
-  // Mount only when the source is a repository on the destination's registry (spec §5).
-  const mounting = mountPlan(src, dst);
+/**
+ * One copy from `src` to `dst`, whose blobs may be started before the root is known:
+ * a packager that is still hashing files hands each finished blob to `prefetch`, so
+ * uploads overlap the hashing of the rest, and `copy` then reuses that work.
+ */
+export class CopySession {
+  readonly #src: Fetcher;
+  readonly #dst: Target;
+  readonly #emit: CopyEventHandler;
+  readonly #limit: Limiter;
+  readonly #signal: AbortSignal | undefined;
+  readonly #mounting: ReturnType<typeof mountPlan>;
+  readonly #done = new Map<Digest, Promise<void>>();
 
-  if (await dst.exists(root)) {
-    emit({ type: 'exists', target: dst.name, descriptor: root });
-  } else {
-    const done = new Map<Digest, Promise<void>>();
+  constructor(src: Fetcher, dst: Target, options: CopyOptions = {}) {
+    this.#src = src;
+    this.#dst = dst;
+    this.#emit = options.onEvent ?? (() => undefined);
+    this.#limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.#signal = options.signal;
+    // Mount only when the source is a repository on the destination's registry (spec §5).
+    this.#mounting = mountPlan(src, dst);
+  }
 
-    const copyNode = (desc: Descriptor): Promise<void> => {
-      let pending = done.get(desc.digest);
-      if (pending === undefined) {
-        pending = copyOne(desc);
-        done.set(desc.digest, pending);
+  /**
+   * Start moving one blob now. The result is kept for `copy`, which waits for it; a
+   * failure surfaces there (and is not reported twice here).
+   */
+  prefetch(desc: Descriptor): void {
+    if (isGraphNode(desc)) return;
+    this.#node(desc).catch(() => undefined);
+  }
+
+  /** Wait for every transfer started so far, ignoring failures (for a packager that gave up). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.#done.values());
+  }
+
+  async copy(root: Descriptor, tags: readonly string[]): Promise<void> {
+    const rootBytes = await readAll(await this.#src.fetch(root), MANIFEST_LIMIT);
+    const dst = this.#dst;
+    if (this.#done.size === 0 && (await dst.exists(root))) {
+      this.#emit({ type: 'exists', target: dst.name, descriptor: root });
+    } else {
+      await this.#children(root, rootBytes);
+      // Without a tag the root would never be written; store it by digest instead.
+      if (tags.length === 0) {
+        await dst.push(root, () => Readable.from([rootBytes]));
+        this.#emit({ type: 'copied', target: dst.name, descriptor: root });
       }
-      return pending;
-    };
-
-    const copyChildren = async (desc: Descriptor, bytes: Buffer): Promise<void> => {
-      await Promise.all(manifestChildren(desc, bytes).map(copyNode));
-    };
-
-    const copyOne = async (desc: Descriptor): Promise<void> => {
-      checkCancelled();
-      if (isGraphNode(desc)) {
-        if (await dst.exists(desc)) {
-          emit({ type: 'skipped', target: dst.name, descriptor: desc });
-          return;
-        }
-        const bytes = await readAll(await src.fetch(desc), MANIFEST_LIMIT);
-        await copyChildren(desc, bytes);
-        await dst.push(desc, () => bufferStream(bytes));
-        emit({ type: 'copied', target: dst.name, descriptor: desc });
-        return;
-      }
-      await limit(async () => {
-        checkCancelled();
-        if (await dst.exists(desc)) {
-          emit({ type: 'skipped', target: dst.name, descriptor: desc });
-          return;
-        }
-        if (mounting !== undefined && (await mounting.mounter.mount(desc, mounting.from))) {
-          emit({ type: 'mounted', target: dst.name, descriptor: desc, from: `${mounting.from.registry}/${mounting.from.repository}` });
-          return;
-        }
-        checkCancelled();
-        await dst.push(desc, () => syncOpen(src, desc));
-        emit({ type: 'copied', target: dst.name, descriptor: desc });
-      });
-    };
-
-    await copyChildren(root, rootBytes);
-    // Without a tag the root would never be written; store it by digest instead.
-    if (tags.length === 0) {
-      await dst.push(root, () => bufferStream(rootBytes));
-      emit({ type: 'copied', target: dst.name, descriptor: root });
+    }
+    this.#checkCancelled();
+    for (const tag of tags) {
+      await dst.pushReference(root, rootBytes, tag);
+      this.#emit({ type: 'tagged', target: dst.name, descriptor: root, tag });
     }
   }
 
-  checkCancelled();
-  for (const tag of tags) {
-    await dst.pushReference(root, rootBytes, tag);
-    emit({ type: 'tagged', target: dst.name, descriptor: root, tag });
+  #checkCancelled(): void {
+    if (this.#signal?.aborted === true) throw new CancelledError('cancelled');
+  }
+
+  #node(desc: Descriptor): Promise<void> {
+    let pending = this.#done.get(desc.digest);
+    if (pending === undefined) {
+      pending = isGraphNode(desc) ? this.#manifest(desc) : this.#limit(() => this.#blob(desc));
+      this.#done.set(desc.digest, pending);
+    }
+    return pending;
+  }
+
+  async #children(desc: Descriptor, bytes: Buffer): Promise<void> {
+    await Promise.all(manifestChildren(desc, bytes).map((child) => this.#node(child)));
+  }
+
+  async #manifest(desc: Descriptor): Promise<void> {
+    this.#checkCancelled();
+    const dst = this.#dst;
+    if (await dst.exists(desc)) {
+      this.#emit({ type: 'skipped', target: dst.name, descriptor: desc });
+      return;
+    }
+    const bytes = await readAll(await this.#src.fetch(desc), MANIFEST_LIMIT);
+    await this.#children(desc, bytes);
+    await dst.push(desc, () => Readable.from([bytes]));
+    this.#emit({ type: 'copied', target: dst.name, descriptor: desc });
+  }
+
+  async #blob(desc: Descriptor): Promise<void> {
+    this.#checkCancelled();
+    const dst = this.#dst;
+    if (await dst.exists(desc)) {
+      this.#emit({ type: 'skipped', target: dst.name, descriptor: desc });
+      return;
+    }
+    const mounting = this.#mounting;
+    if (mounting !== undefined && (await mounting.mounter.mount(desc, mounting.from))) {
+      this.#emit({ type: 'mounted', target: dst.name, descriptor: desc, from: `${mounting.from.registry}/${mounting.from.repository}` });
+      return;
+    }
+    this.#checkCancelled();
+    this.#emit({ type: 'started', target: dst.name, descriptor: desc });
+    await dst.push(desc, () => countingOpen(this.#src, desc, (event) => this.#emit(event), dst.name));
+    this.#emit({ type: 'copied', target: dst.name, descriptor: desc });
   }
 }
 
-function bufferStream(bytes: Buffer): Readable {
-  return Readable.from([bytes]);
-}
+/** Progress is reported at most this often per blob (plus once at the end). */
+const PROGRESS_STEP = 1 << 20;
 
-/** Adapt an async fetch to the synchronous opener a push expects, keeping backpressure. */
-function syncOpen(src: Fetcher, desc: Descriptor): Readable {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+/**
+ * Adapt an async fetch to the synchronous opener a push expects, keeping backpressure,
+ * and report the bytes read through it. Each open counts from 0 (an upload restart).
+ */
+function countingOpen(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent) => void, target: string): Readable {
+  let bytes = 0;
+  let reported = 0;
+  const out = new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      if (bytes - reported >= PROGRESS_STEP || bytes === desc.size) {
+        reported = bytes;
+        emit({ type: 'progress', target, descriptor: desc, bytes });
+      }
+      cb(null, chunk);
+    },
+  });
   src.fetch(desc).then(
     (stream) => {
       stream.on('error', (err) => out.destroy(err));

@@ -1,16 +1,17 @@
 // The build service: .lazy → plan → packaged graphs → each target through the copy
 // engine. Reports progress as events and returns one result per artifact; a failed
 // target is recorded and the rest go on.
-import { findLazyFile, inspectLazyFile } from '../config/index.js';
 import { OciLayoutStore } from '../content/oci-layout-store.js';
-import type { Target } from '../content/store.js';
-import { copyGraph } from '../copy/copy-graph.js';
+import { DigestCache, digestCachePath } from '../content/digest-cache.js';
+import type { Fetcher, Target } from '../content/store.js';
+import type { Descriptor } from '../oci/types.js';
+import { CopySession } from '../copy/copy-graph.js';
 import type { CopyEvent } from '../copy/events.js';
 import { LazyOciError } from '../errors/index.js';
+import type { ArtifactType } from '../config/types.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
-import { resolveVariables } from '../template/index.js';
 import { packageArtifact, type PackagedArtifact } from './package-artifact.js';
-import { planBuild, type PlannedArtifact, type PlannedTarget } from './plan.js';
+import { planFromOptions, referencesOf, type PlannedArtifact, type PlannedTarget } from './plan.js';
 
 export interface BuildOptions {
   file?: string;
@@ -32,9 +33,17 @@ export interface BuildOptions {
   now?: Date;
 }
 
+/**
+ * A build's progress, in order per artifact: `packaging`, then `copy` events per target
+ * (for the first registry target they may begin before `packaged`: uploads overlap the
+ * hashing of the remaining files), `target-done` or `target-failed` per target.
+ * `target` is always the planned target's display name (`host/repo`, `oci-layout:PATH`).
+ */
 export type BuildEvent =
+  | { type: 'packaging'; artifact: string; artifactType: ArtifactType; targets: { target: string; tags: string[] }[]; push: boolean }
   | { type: 'packaged'; artifact: string; digest: string; size: number; blobs: number }
-  | { type: 'copy'; artifact: string; event: CopyEvent }
+  | { type: 'copy'; artifact: string; target: string; event: CopyEvent }
+  | { type: 'target-done'; artifact: string; target: string; digest: string; tags: string[] }
   | { type: 'target-failed'; artifact: string; target: string; error: LazyOciError | Error };
 
 export interface TargetResult {
@@ -50,9 +59,6 @@ export interface ArtifactResult {
   targets: TargetResult[];
 }
 
-export function referencesOf(target: PlannedTarget): string[] {
-  return target.tags.map((tag) => `${target.display}:${tag}`);
-}
 
 function failAll(artifact: PlannedArtifact, digest: string, message: string): ArtifactResult {
   return {
@@ -62,24 +68,37 @@ function failAll(artifact: PlannedArtifact, digest: string, message: string): Ar
   };
 }
 
+function copySession(source: Fetcher, artifact: PlannedArtifact, target: PlannedTarget, destination: Target, opts: BuildOptions, tagged: Set<string>): CopySession {
+  return new CopySession(source, destination, {
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    onEvent: (event) => {
+      if (event.type === 'tagged') tagged.add(event.tag);
+      opts.onEvent?.({ type: 'copy', artifact: artifact.name, target: target.display, event });
+    },
+  });
+}
+
+/** A session whose blobs may already be on their way (started while packaging). */
+interface StartedPush {
+  session: CopySession;
+  tagged: Set<string>;
+}
+
 async function pushTarget(
   packaged: PackagedArtifact,
   artifact: PlannedArtifact,
   target: PlannedTarget,
   destination: Target,
   opts: BuildOptions,
+  started?: StartedPush,
 ): Promise<TargetResult[]> {
   const digest = packaged.root.digest;
-  const tagged = new Set<string>();
+  const tagged = started?.tagged ?? new Set<string>();
   try {
-    await copyGraph(packaged.store, packaged.root, destination, target.tags, {
-      ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      onEvent: (event) => {
-        if (event.type === 'tagged') tagged.add(event.tag);
-        opts.onEvent?.({ type: 'copy', artifact: artifact.name, event });
-      },
-    });
+    const session = started?.session ?? copySession(packaged.store, artifact, target, destination, opts, tagged);
+    await session.copy(packaged.root, target.tags);
+    opts.onEvent?.({ type: 'target-done', artifact: artifact.name, target: target.display, digest, tags: [...target.tags] });
     return target.tags.map((tag) => ({ reference: `${target.display}:${tag}`, digest, pushed: true }));
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -93,34 +112,50 @@ async function pushTarget(
   }
 }
 
-/** Load and plan only: what `lazyoci validate` runs, and the first half of a build. */
-export async function planFromOptions(
-  opts: Pick<BuildOptions, 'file' | 'positional' | 'cwd' | 'env' | 'tag' | 'artifact' | 'platforms' | 'now'>,
-) {
-  const path = await findLazyFile({ file: opts.file, positional: opts.positional, cwd: opts.cwd });
-  const inspected = await inspectLazyFile(path, { cwd: opts.cwd });
-  const vars = await resolveVariables({
-    dir: inspected.lazy.dir,
-    tag: opts.tag,
-    env: opts.env,
-    ...(opts.now ? { now: opts.now } : {}),
-  });
-  return planBuild(inspected, vars, {
-    ...(opts.artifact === undefined ? {} : { selector: opts.artifact }),
-    ...(opts.platforms === undefined ? {} : { platforms: opts.platforms }),
-  });
-}
-
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const plan = await planFromOptions(opts);
   const results: ArtifactResult[] = [];
+  const pushing = opts.dryRun !== true && opts.noPush !== true;
   let client: RegistryClient | undefined;
+  const destinationOf = async (target: PlannedTarget): Promise<Target> => {
+    if (target.kind === 'layout') return new OciLayoutStore(target.path, target.display);
+    client ??= await opts.openClient(opts.registry);
+    return client.repository(target.repository, 'push');
+  };
+  const digests = plan.artifacts.some((a) => a.type === 'artifact') ? await DigestCache.open(digestCachePath(opts.env)) : undefined;
   try {
     for (const artifact of plan.artifacts) {
+      opts.onEvent?.({
+        type: 'packaging',
+        artifact: artifact.name,
+        artifactType: artifact.type,
+        targets: artifact.targets.map((t) => ({ target: t.display, tags: [...t.tags] })),
+        push: pushing,
+      });
+      // Blobs the packager had to hash go to the first target while it hashes the rest.
+      const first = pushing ? artifact.targets[0] : undefined;
+      const firstDestination = first === undefined ? undefined : await destinationOf(first);
+      let early: StartedPush | undefined;
       let packaged: PackagedArtifact;
       try {
-        packaged = await packageArtifact(artifact, { env: opts.env, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
+        packaged = await packageArtifact(artifact, {
+          env: opts.env,
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+          ...(digests === undefined ? {} : { digests }),
+          ...(first === undefined || firstDestination === undefined
+            ? {}
+            : {
+                onBlob: (desc: Descriptor, store: Fetcher) => {
+                  if (early === undefined) {
+                    const tagged = new Set<string>();
+                    early = { session: copySession(store, artifact, first, firstDestination, opts, tagged), tagged };
+                  }
+                  early.session.prefetch(desc);
+                },
+              }),
+        });
       } catch (err) {
+        await early?.session.settle();
         if (!(err instanceof LazyOciError) || err.exitCode === 130) throw err;
         opts.onEvent?.({ type: 'target-failed', artifact: artifact.name, target: '(packaging)', error: err });
         results.push(failAll(artifact, '', err.message));
@@ -136,18 +171,13 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
 
       const targets: TargetResult[] = [];
       try {
-        for (const target of artifact.targets) {
-          if (opts.dryRun === true || opts.noPush === true) {
+        for (const [i, target] of artifact.targets.entries()) {
+          if (!pushing) {
             targets.push(...referencesOf(target).map((reference) => ({ reference, digest: packaged.root.digest, pushed: false })));
             continue;
           }
-          let destination: Target;
-          if (target.kind === 'layout') destination = new OciLayoutStore(target.path, target.display);
-          else {
-            client ??= await opts.openClient(opts.registry);
-            destination = client.repository(target.repository, 'push');
-          }
-          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts)));
+          const destination = i === 0 && firstDestination !== undefined ? firstDestination : await destinationOf(target);
+          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts, i === 0 ? early : undefined)));
         }
       } finally {
         await packaged.cleanup?.();
@@ -156,6 +186,8 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
     }
   } finally {
     await client?.close();
+    // Best effort: a cache that cannot be written only means hashing again next time.
+    await digests?.save().catch(() => undefined);
   }
   return results;
 }

@@ -6,7 +6,8 @@ import { inspectLazyFile } from '../config/index.js';
 import { readAll } from '../content/store.js';
 import { digestBytes } from '../oci/digest.js';
 import type { TemplateVariables } from '../template/index.js';
-import { packageArtifact } from './package-artifact.js';
+import { DigestCache } from '../content/digest-cache.js';
+import { EARLY_UPLOAD_MIN_BYTES, packageArtifact } from './package-artifact.js';
 import { planBuild } from './plan.js';
 
 const vars: TemplateVariables = { values: { Tag: 't' }, missing: {} };
@@ -72,5 +73,50 @@ describe('packageArtifact (files)', () => {
     for (const desc of [...p.blobs, p.root]) {
       expect(digestBytes(await readAll(await p.store.fetch(desc)))).toBe(desc.digest);
     }
+  });
+
+  it('announces blobs for early upload only when it spends time hashing, and remembers digests', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lazyoci-pkg-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'data'));
+    const big = Buffer.alloc(EARLY_UPLOAD_MIN_BYTES, 3);
+    await writeFile(join(dir, 'data', 'b.bin'), big);
+    await writeFile(join(dir, 'a.txt'), 'hello\n');
+    await writeFile(join(dir, '.lazy'), LAZY);
+    const plan = await planBuild(await inspectLazyFile(join(dir, '.lazy'), { cwd: dir }), vars);
+    const digests = DigestCache.inMemory();
+    const run = async () => {
+      const announced: string[] = [];
+      const p = await packageArtifact(plan.artifacts[0]!, {
+        env: {},
+        digests,
+        onBlob: (desc, store) => {
+          expect(store).toBeDefined();
+          announced.push(desc.digest);
+        },
+      });
+      return { p, announced };
+    };
+
+    const cold = await run();
+    // Nothing was known: every blob, the empty config first, as soon as it was ready.
+    expect(cold.announced).toEqual(cold.p.blobs.map((b) => b.digest));
+    const warm = await run();
+    // All remembered: the root is known at once, so nothing is announced.
+    expect(warm.announced).toEqual([]);
+    expect(warm.p.root).toEqual(cold.p.root);
+
+    await writeFile(join(dir, 'a.txt'), 'changed\n');
+    const small = await run();
+    // Only a small file to hash: still nothing announced, the new root is known at once.
+    expect(small.announced).toEqual([]);
+    expect(small.p.blobs[2]!.digest).toBe(digestBytes('changed\n'));
+
+    big[0] = 4;
+    await writeFile(join(dir, 'data', 'b.bin'), big);
+    const changed = await run();
+    // The big file hashed again: the blobs held back until then are released with it.
+    expect(changed.announced).toEqual(changed.p.blobs.map((b) => b.digest));
+    expect(changed.p.blobs[1]!.digest).toBe(digestBytes(big));
   });
 });

@@ -8,14 +8,14 @@ import { runTool } from '../build/run-tool.js';
 import { selectBuilder } from '../build/select-builder.js';
 import type { DockerArtifactConfig, FilesArtifactConfig, HelmArtifactConfig, ImageArtifactConfig } from '../config/types.js';
 import { openArchive } from '../content/detect-archive.js';
+import { DigestCache } from '../content/digest-cache.js';
 import { packageHelmChart } from '../content/helm-chart.js';
 import { encodeImageManifest } from '../content/image-manifest.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { OciLayoutStore } from '../content/oci-layout-store.js';
 import { readAll, type Fetcher } from '../content/store.js';
 import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
-import { ContentError, UsageError } from '../errors/index.js';
-import { digestFile } from '../oci/digest.js';
+import { CancelledError, ContentError, UsageError } from '../errors/index.js';
 import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/types.js';
@@ -37,6 +37,14 @@ export interface PackagedArtifact {
 export interface PackageOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Digests of files seen before; without one every file is hashed. */
+  digests?: DigestCache;
+  /**
+   * Called with each blob as soon as it is in the store, once packaging has spent
+   * real time hashing (EARLY_UPLOAD_MIN_BYTES), so the caller can upload it while the
+   * rest is hashed. Until then nothing is announced.
+   */
+  onBlob?: (desc: Descriptor, store: Fetcher) => void;
 }
 
 /** Image builds are stamped with SOURCE_DATE_EPOCH, else the epoch, so a dry run's digests hold. */
@@ -137,11 +145,42 @@ async function packageImage(artifact: PlannedArtifact, config: ImageArtifactConf
   return packageGraph(new OciLayoutStore(built.layoutDir), built.root, () => built.cleanup());
 }
 
-async function packageFiles(config: FilesArtifactConfig, annotations: Record<string, string>, store: MemoryStore) {
+/**
+ * Early uploads begin once this much has been hashed. Below it hashing takes a few
+ * milliseconds, and waiting for the root lets an unchanged push cost one HEAD (spec §5).
+ */
+export const EARLY_UPLOAD_MIN_BYTES = 16 << 20;
+
+/**
+ * Holds back ready blobs until packaging has hashed EARLY_UPLOAD_MIN_BYTES; from then
+ * on each is passed on as it comes. A remembered or small artifact announces nothing,
+ * so its push starts with the root (one HEAD when the registry has it all).
+ */
+function blobAnnouncer(onBlob: ((desc: Descriptor, store: Fetcher) => void) | undefined, store: Fetcher) {
+  const held: Descriptor[] = [];
+  let hashedBytes = 0;
+  let open = false;
+  return (desc: Descriptor, hashed: boolean): void => {
+    if (onBlob === undefined) return;
+    if (hashed) hashedBytes += desc.size;
+    if (!open && hashedBytes >= EARLY_UPLOAD_MIN_BYTES) {
+      open = true;
+      for (const d of held.splice(0)) onBlob(d, store);
+    }
+    if (open) onBlob(desc, store);
+    else held.push(desc);
+  };
+}
+
+async function packageFiles(config: FilesArtifactConfig, annotations: Record<string, string>, store: MemoryStore, opts: PackageOptions) {
   store.addBytes(EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON);
+  const announce = blobAnnouncer(opts.onBlob, store);
+  announce(EMPTY_CONFIG_DESCRIPTOR, false);
+  const digests = opts.digests ?? DigestCache.inMemory();
   const layers: Descriptor[] = [];
   for (const file of config.files) {
-    const { digest, size } = await digestFile(file.absPath).catch((err: unknown) => {
+    if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
+    const { digest, size, hashed } = await digests.digest(file.absPath).catch((err: unknown) => {
       throw new ContentError(`cannot read ${file.path.value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     });
     const layer: Descriptor = {
@@ -153,6 +192,7 @@ async function packageFiles(config: FilesArtifactConfig, annotations: Record<str
     };
     store.addFile(layer, file.absPath);
     layers.push(layer);
+    announce(layer, hashed);
   }
   // image-spec 1.1: an artifact with the empty config must say what it is.
   const manifest: ImageManifest = {
@@ -193,7 +233,7 @@ export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOp
   let built: { manifest: ImageManifest; blobs: Descriptor[] };
   switch (config.type) {
     case 'artifact':
-      built = await packageFiles(config, artifact.annotations, store);
+      built = await packageFiles(config, artifact.annotations, store, opts);
       break;
     case 'helm':
       built = await packageHelm(config, artifact.annotations, store, artifact.displayDir);

@@ -4,10 +4,10 @@
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readChartYaml, type ChartYamlFile } from '../content/chart-yaml.js';
 import type { ArtifactConfig, ArtifactType, LazyFile, Located } from '../config/types.js';
-import { sortProblems, type InspectedLazyFile } from '../config/index.js';
+import { findLazyFile, inspectLazyFile, sortProblems, type InspectedLazyFile } from '../config/index.js';
 import { ConfigError, LazyOciError, UsageError, type ConfigProblem } from '../errors/index.js';
 import { formatRepository, isValidTag, parseRepository, type Reference } from '../ref/reference.js';
-import { renderTemplate, withChartVersion, type TemplateVariables } from '../template/index.js';
+import { renderTemplate, resolveVariables, withChartVersion, type TemplateVariables } from '../template/index.js';
 
 export type PlannedTarget =
   | { kind: 'registry'; repository: Reference; display: string; tags: string[] }
@@ -207,4 +207,38 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
     throw new ConfigError(sortProblems(problems.items));
   }
   return { lazy, artifacts: planned };
+}
+
+export function referencesOf(target: PlannedTarget): string[] {
+  return target.tags.map((tag) => `${target.display}:${tag}`);
+}
+
+export interface PlanRequest {
+  file?: string | undefined;
+  positional?: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  tag?: string | undefined;
+  artifact?: string | undefined;
+  /** `--platform`, repeatable: overrides the platforms of image artifacts. */
+  platforms?: string[] | undefined;
+  now?: Date | undefined;
+}
+
+/** Load and plan only: what `lazyoci validate` runs, and the first half of a build. */
+export async function planFromOptions(opts: PlanRequest): Promise<Plan> {
+  const path = await findLazyFile({ file: opts.file, positional: opts.positional, cwd: opts.cwd });
+  const inspected = await inspectLazyFile(path, { cwd: opts.cwd });
+  const text = inspected.lazy.text;
+  const vars = await resolveVariables({
+    dir: inspected.lazy.dir,
+    tag: opts.tag,
+    env: opts.env,
+    ...(opts.now ? { now: opts.now } : {}),
+    uses: (name) => text.includes(name),
+  });
+  return planBuild(inspected, vars, {
+    ...(opts.artifact === undefined ? {} : { selector: opts.artifact }),
+    ...(opts.platforms === undefined ? {} : { platforms: opts.platforms }),
+  });
 }

@@ -192,6 +192,27 @@ describe('resolveVariables: semver family', () => {
 });
 
 describe('resolveVariables: git facts', () => {
+  it('runs git only for the git facts the file can use', async () => {
+    const path = process.env.PATH;
+    // With no git to be found, any git run would show up as "git is not installed".
+    process.env.PATH = '';
+    try {
+      const none = await resolveVariables({ dir: tagged, env: {}, uses: (name) => name === 'Tag' || name === 'Version', tag: 'v1.0.0' });
+      expect(none.missing.GitSHA).toBe('not used by this file');
+      expect(none.missing.GitBranch).toBe('not used by this file');
+      expect(none.values.Version).toBe('1.0.0'); // a semver --tag: the git tag is not asked for
+      const sha = await resolveVariables({ dir: tagged, env: {}, uses: (name) => name === 'GitSHA' });
+      expect(sha.missing.GitSHA).toBe('git is not installed (no git on PATH)');
+      expect(sha.missing.GitBranch).toBe('not used by this file');
+    } finally {
+      process.env.PATH = path;
+    }
+    const used = await resolveVariables({ dir: tagged, env: {}, uses: (name) => name === 'GitBranch' || name === 'VersionMajor' });
+    expect(used.values.GitBranch).toBe('release');
+    expect(used.values.VersionMajor).toBe('2'); // from the nearest git tag
+    expect(used.missing.GitSHA).toBe('not used by this file');
+  });
+
   it('reads GitSHA and GitBranch from the repository holding dir, not the cwd', async () => {
     const cwd = process.cwd();
     process.chdir(other);

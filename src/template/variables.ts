@@ -2,8 +2,9 @@
 // repository holding the .lazy file, and the semver family.
 
 import { existsSync } from 'node:fs';
-import { SemVer, parse as parseSemver } from 'semver';
-import { simpleGit } from 'simple-git';
+// semver's subpath modules: the package's index loads every range helper too.
+import parseSemver from 'semver/functions/parse.js';
+import type { SemVer } from 'semver';
 import { VARIABLE_NAMES, type TemplateVariables, type VariableName } from './types.js';
 
 export interface ResolveVariablesOptions {
@@ -13,6 +14,12 @@ export interface ResolveVariablesOptions {
   tag?: string;
   env: NodeJS.ProcessEnv;
   now?: Date;
+  /**
+   * Whether the run can use a variable; git is asked only for what some template can
+   * refer to. Default: every variable. (A template names a variable literally, so the
+   * .lazy file's text answers this conservatively.)
+   */
+  uses?: (name: VariableName) => boolean;
 }
 
 /** The semver family: every variable named Version… comes from one version source. */
@@ -73,7 +80,9 @@ function gitEnv(): Record<string, string> {
 
 async function runGit(dir: string, args: string[]): Promise<GitResult> {
   try {
-    // simple-git refuses a missing baseDir synchronously; keep that inside the try.
+    // Loaded only when a git fact is needed; simple-git refuses a missing baseDir
+    // synchronously, so that stays inside the try.
+    const { simpleGit } = await import('simple-git');
     const git = simpleGit({ baseDir: dir }).env(gitEnv());
     const out = (await git.raw(args)).trim();
     return { ok: true, value: out };
@@ -88,13 +97,18 @@ export async function resolveVariables(opts: ResolveVariablesOptions): Promise<T
   const values: TemplateVariables['values'] = {};
   const missing: TemplateVariables['missing'] = {};
 
+  const uses = opts.uses ?? (() => true);
+  const tag = nonEmpty(opts.tag) ?? nonEmpty(env.LAZYOCI_TAG);
+  const envVersion = nonEmpty(env.LAZYOCI_VERSION);
+  // The nearest git tag is a version source only after LAZYOCI_VERSION and a semver --tag.
+  const needsDescribe = SEMVER_NAMES.some(uses) && envVersion === undefined && (tag === undefined || toSemver(tag) === undefined);
+  const unused: GitResult = { ok: false, reason: 'not used by this file' };
   const [sha, branch, describe] = await Promise.all([
-    runGit(dir, ['rev-parse', '--short', 'HEAD']),
-    runGit(dir, ['rev-parse', '--abbrev-ref', 'HEAD']),
-    runGit(dir, ['describe', '--tags', '--abbrev=0']),
+    uses('GitSHA') ? runGit(dir, ['rev-parse', '--short', 'HEAD']) : unused,
+    uses('GitBranch') ? runGit(dir, ['rev-parse', '--abbrev-ref', 'HEAD']) : unused,
+    needsDescribe ? runGit(dir, ['describe', '--tags', '--abbrev=0']) : unused,
   ]);
 
-  const tag = nonEmpty(opts.tag) ?? nonEmpty(env.LAZYOCI_TAG);
   if (tag !== undefined) values.Tag = tag;
   else missing.Tag = 'pass --tag or set LAZYOCI_TAG';
 
@@ -113,7 +127,6 @@ export async function resolveVariables(opts: ResolveVariablesOptions): Promise<T
 
   missing.ChartVersion = 'only available in helm artifacts';
 
-  const envVersion = nonEmpty(env.LAZYOCI_VERSION);
   let raw: string | undefined;
   let version: SemVer | undefined;
   let noVersionReason = 'no version: set LAZYOCI_VERSION, pass a semver --tag, or tag the git repository';

@@ -17,15 +17,21 @@ export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: bool
   return lines.join('\n');
 }
 
-export function buildEventLine(event: BuildEvent): string {
+/** One plain progress line, or undefined for events that have none (byte counts). */
+export function buildEventLine(event: BuildEvent): string | undefined {
   switch (event.type) {
+    case 'packaging':
+    case 'target-done':
+      return undefined;
     case 'packaged':
       return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
     case 'target-failed': {
       const hint = event.error instanceof LazyOciError && event.error.hint !== undefined ? `\n  hint: ${event.error.hint}` : '';
       return `${event.artifact}: ${event.target} failed: ${event.error.message}${hint}`;
     }
-    case 'copy':
-      return `${event.artifact}: ${copyEventLine(event.event, 'uploaded')}`;
+    case 'copy': {
+      const line = copyEventLine(event.event, 'uploaded');
+      return line === undefined ? undefined : `${event.artifact}: ${line}`;
+    }
   }
 }

@@ -3,8 +3,11 @@ import type { CopyEvent } from '../copy/events.js';
 import { shortDigest } from './manifest-text.js';
 import { formatBytes } from './output.js';
 
-/** `verb` says which way bytes moved: uploaded (build, push), pulled, copied. */
-export function copyEventLine(event: CopyEvent, verb: 'uploaded' | 'pulled' | 'copied'): string {
+/**
+ * `verb` says which way bytes moved: uploaded (build, push), pulled, copied. Transfer
+ * starts and byte counts have no line of their own; the terminal view shows them.
+ */
+export function copyEventLine(event: CopyEvent, verb: 'uploaded' | 'pulled' | 'copied'): string | undefined {
   const d = event.descriptor;
   switch (event.type) {
     case 'copied':
@@ -15,6 +18,9 @@ export function copyEventLine(event: CopyEvent, verb: 'uploaded' | 'pulled' | 'c
       return `${shortDigest(d.digest)} already in ${event.target}`;
     case 'exists':
       return `${event.target} already has ${shortDigest(d.digest)} and everything it references; writing tags only`;
+    case 'started':
+    case 'progress':
+      return undefined;
     case 'tagged':
       return `tagged ${event.target}:${event.tag}`;
   }
