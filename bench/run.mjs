@@ -278,8 +278,10 @@ async function main() {
     try {
       for (const k of ['lazy', 'skopeo', 'curl']) regs[k] = await startRegistry(`${k}${r}`);
       await fsp.writeFile(path.join(proj, '.lazy'), lazyFile(regs.lazy.host, 'bench/lazy', names, ['t0']));
+      // Cold means nothing known: a new digest cache each round. (b) below reuses it.
+      const roundEnv = { ...lazyEnv, XDG_CACHE_HOME: await tempDir(`cache${r}`) };
       const steps = {
-        lazy: async () => { row.lazy = await timed('node', [CLI, 'build', '-q', proj], { env: lazyEnv }); },
+        lazy: async () => { row.lazy = await timed('node', [CLI, 'build', '-q', proj], { env: roundEnv }); },
         skopeo: async () => {
           row.skopeo = await timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${regs.skopeo.host}/bench/skopeo:t0`]);
         },
@@ -302,7 +304,7 @@ async function main() {
       // (b) same content, three new tags, one run, against the registry that has the blobs.
       const before = (await fsp.readFile(regs.lazy.logPath, 'utf8')).length;
       await fsp.writeFile(path.join(proj, '.lazy'), lazyFile(regs.lazy.host, 'bench/lazy', names, ['t1', 't2', 't3']));
-      row.retag = await timed('node', [CLI, 'build', '-q', proj], { env: lazyEnv });
+      row.retag = await timed('node', [CLI, 'build', '-q', proj], { env: roundEnv });
       const log = (await fsp.readFile(regs.lazy.logPath, 'utf8')).slice(before);
       Object.assign(row.retag, blobRequests(log));
       row.retag.requests = log.split('\n').filter((l) => /"(GET|HEAD|POST|PUT|PATCH|DELETE) \/v2\//.test(l)).length;

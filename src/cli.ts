@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Entry point: argv → command. The only catch-all and the only process.exit.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandIO } from './commands/context.js';
 import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
+import { packageRoot } from './package-root.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './ui/output-formats.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising tier would
@@ -50,7 +52,7 @@ function commandsFor(argv: string[]): string[] {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -1,24 +1,17 @@
-// The build ships the .lazy schema precompiled (scripts/compile-schema.mjs) so a run
-// does not compile it at start-up (issue 6). The shipped validator must judge every
-// document exactly as the schema compiled at run time does.
+// The build ships the .lazy schema precompiled (scripts/build.mjs) so a run does not
+// compile it at start-up (issue 6). The shipped validator must judge every document
+// exactly as the schema compiled at run time does, and the CLI must actually use it.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { createSchemaValidator as compiledAtRunTime } from '../src/config/validate-schema.js';
-import { REPO_ROOT } from './support/cli.js';
+import { createSchemaValidator, type CompiledValidate } from '../src/config/validate-schema.js';
+import { CLI_PATH, REPO_ROOT, runCli } from './support/cli.js';
 
 const SEED = 20_261_201;
-const DIST_VALIDATOR = path.join(REPO_ROOT, 'dist', 'config', 'validate-schema.js');
-const PRECOMPILED = path.join(REPO_ROOT, 'dist', 'config', 'lazy-schema-validator.cjs');
-
-async function shipped(): Promise<typeof compiledAtRunTime> {
-  const mod = (await import(pathToFileURL(DIST_VALIDATOR).href)) as { createSchemaValidator: typeof compiledAtRunTime };
-  return mod.createSchemaValidator;
-}
+const PRECOMPILED = path.join(REPO_ROOT, 'dist', 'lazy-schema-validator.cjs');
 
 const artifact = fc.record(
   {
@@ -38,15 +31,9 @@ const artifact = fc.record(
 const document = fc.record({ version: fc.oneof(fc.constant(1), fc.constant(2), fc.string()), artifacts: fc.array(artifact, { maxLength: 3 }) }, { requiredKeys: [] });
 
 describe('the precompiled .lazy schema', () => {
-  it('is what the built CLI uses', async () => {
-    const create = await shipped();
-    create();
-    const require = createRequire(DIST_VALIDATOR);
-    expect(require.cache[require.resolve(PRECOMPILED)]).toBeDefined();
-  });
-
   it('agrees with the run-time compile on the examples and on 400 generated documents', async () => {
-    const [precompiled, runtime] = [(await shipped())(), compiledAtRunTime()];
+    const shipped = createRequire(import.meta.url)(PRECOMPILED) as CompiledValidate;
+    const [precompiled, runtime] = [createSchemaValidator(shipped), createSchemaValidator()];
     const docs: unknown[] = [];
     for (const name of ['artifact', 'helm-chart', 'image', 'multi']) {
       docs.push(YAML.parse(await readFile(path.join(REPO_ROOT, 'examples', name, '.lazy'), 'utf8')));
@@ -62,5 +49,16 @@ describe('the precompiled .lazy schema', () => {
     // The sample must exercise the error paths, not only valid documents.
     expect(invalid).toBeGreaterThan(300);
     expect(runtime(docs[0])).toEqual([]);
+  });
+
+  it('is what the built CLI loads, never the ajv compiler', async () => {
+    const args = ['validate', path.join(REPO_ROOT, 'examples', 'artifact')];
+    const env = { NODE_DEBUG: 'module', LAZYOCI_REGISTRY: '127.0.0.1:5000', LAZYOCI_VERSION: '1.0.0' };
+    const run = await runCli(args, { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(CLI_PATH.endsWith(path.join('dist', 'cli.js'))).toBe(true);
+    // NODE_DEBUG=module names every CommonJS file Node loads.
+    expect(run.stderr).toMatch(/lazy-schema-validator\.cjs/);
+    expect(run.stderr).not.toMatch(/ajv[/\\]dist[/\\](ajv|compile)/);
   });
 });

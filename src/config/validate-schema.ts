@@ -2,8 +2,9 @@
 // into one readable problem per mistake, each carrying the JSON path to locate it by.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
+import { packageRoot } from '../package-root.js';
 import { AJV_OPTIONS } from './schema-options.js';
 import type { JsonPath } from './yaml-source.js';
 
@@ -19,8 +20,7 @@ export type SchemaValidator = (data: unknown) => SchemaProblem[];
 
 /** Absolute path of the JSON Schema shipped with the package. */
 export function schemaPath(): string {
-  // src/config/ (tests) and dist/config/ (built) both sit two levels below the package root.
-  return fileURLToPath(new URL('../../schemas/lazy.schema.json', import.meta.url));
+  return join(packageRoot(import.meta.url), 'schemas', 'lazy.schema.json');
 }
 
 export function readSchema(): string {
@@ -35,14 +35,14 @@ const TYPE_SCHEMAS: Record<string, string> = {
   dockerArtifact: 'docker',
 };
 
-type CompiledValidate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+export type CompiledValidate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 const require = createRequire(import.meta.url);
 
 /**
- * The build precompiles the schema (scripts/compile-schema.mjs), which saves compiling
- * it on every run; from the sources (unit tests) it is compiled here, with the same
- * options. ajv itself is then loaded only on that path.
+ * The build precompiles the schema beside the bundle (scripts/build.mjs), which saves
+ * compiling it on every run; from the sources (unit tests) it is compiled here, with
+ * the same options. ajv itself is then loaded only on that path.
  */
 function compileSchema(schema: Record<string, unknown>): CompiledValidate {
   try {
@@ -54,9 +54,10 @@ function compileSchema(schema: Record<string, unknown>): CompiledValidate {
   return new Ajv({ ...AJV_OPTIONS }).compile(schema);
 }
 
-export function createSchemaValidator(): SchemaValidator {
+/** `compiled` replaces the precompiled validator (tests compare the two). */
+export function createSchemaValidator(compiled?: CompiledValidate): SchemaValidator {
   const schema = JSON.parse(readSchema()) as Record<string, unknown>;
-  const validate = compileSchema(schema);
+  const validate = compiled ?? compileSchema(schema);
   return (data) => {
     if (validate(data)) return [];
     return toProblems(validate.errors ?? [], data, schema);

@@ -1,12 +1,21 @@
 // Renders Go-style templates strictly: checks every variable against the run's
 // variables, then translates the tree to handlebars and renders it without escaping.
 
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { TemplateError } from '../errors/index.js';
 import { containsAction, parseTemplate, type ParsedTemplate, type TemplateNode } from './go-syntax.js';
 import { VARIABLE_NAMES, type TemplateVariables, type VariableName } from './types.js';
 
 const KNOWN = new Set<string>(VARIABLE_NAMES);
+
+type HandlebarsModule = typeof import('handlebars');
+let handlebars: HandlebarsModule | undefined;
+
+/** Loaded on the first template with an action: a .lazy of plain strings never pays for it. */
+function loadHandlebars(): HandlebarsModule {
+  handlebars ??= createRequire(import.meta.url)('handlebars') as HandlebarsModule;
+  return handlebars;
+}
 
 function isVariableName(name: string): name is VariableName {
   return KNOWN.has(name);
@@ -80,7 +89,7 @@ export function renderTemplate(source: string, vars: TemplateVariables): string 
   const texts: string[] = [];
   const hbSource = toHandlebars(parsed.nodes, texts, isMissing);
   // A fresh environment per call: nothing registered globally can leak in.
-  const hb = Handlebars.create();
+  const hb = loadHandlebars().create();
   hb.registerHelper(MISSING_HELPER, (name: unknown) => {
     const variable = String(name) as VariableName;
     const reason = vars.missing[variable] ?? 'no value was provided';

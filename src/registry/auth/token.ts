@@ -1,6 +1,6 @@
 // Fetching bearer tokens from a registry's token service (distribution token spec,
 // and its OAuth2 refresh-token form when the Docker config holds an identity token).
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from '../transport/undici-core.js';
 import { RegistryError } from '../../errors/index.js';
 import { isLoopbackHost } from '../../ref/reference.js';
 import { redactUrl } from '../transport/redact.js';

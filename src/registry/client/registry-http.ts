@@ -1,6 +1,6 @@
 // Speaks HTTP to one registry: finds its endpoint (HTTPS, or plain HTTP where allowed),
 // authenticates requests, and keeps every request on the registry's own origin.
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from '../transport/undici-core.js';
 import type { Readable } from 'node:stream';
 import { CancelledError, RegistryError } from '../../errors/index.js';
 import { apiHost, isLoopbackHost } from '../../ref/reference.js';

@@ -2,7 +2,7 @@
 // flags, and HTTP(S)_PROXY / NO_PROXY from the environment.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici-core.js';
 import { UsageError } from '../../errors/index.js';
 
 export interface TlsOptions {
