@@ -4,11 +4,12 @@ import { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
 import { digestBytes } from '../oci/digest.js';
 import type { Descriptor, Digest } from '../oci/types.js';
-import { readAll, type ContentOpener, type Storage } from './store.js';
+import { fileChunks } from '../oci/file-chunks.js';
+import { readAll, type ContentOpener, type Storage, type TransientFetcher } from './store.js';
 
 type Entry = { kind: 'bytes'; bytes: Buffer } | { kind: 'file'; path: string };
 
-export class MemoryStore implements Storage {
+export class MemoryStore implements Storage, TransientFetcher {
   readonly #entries = new Map<Digest, Entry>();
 
   /** Add bytes and return their descriptor (hashed once, here). */
@@ -41,6 +42,11 @@ export class MemoryStore implements Storage {
     return entry.kind === 'bytes'
       ? Readable.from([entry.bytes])
       : createReadStream(entry.path, { highWaterMark: 1 << 20 });
+  }
+
+  transientChunks(desc: Descriptor): (() => AsyncIterable<Buffer>) | undefined {
+    const entry = this.#entries.get(desc.digest);
+    return entry?.kind === 'file' ? () => fileChunks(entry.path) : undefined;
   }
 
   async push(desc: Descriptor, open: ContentOpener): Promise<void> {

@@ -9,9 +9,10 @@ import { ContentError } from '../errors/index.js';
 import { digestHex, isDigest, verifyingStream } from '../oci/digest.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageIndex } from '../oci/types.js';
-import type { ContentOpener, Target } from './store.js';
+import { fileChunks } from '../oci/file-chunks.js';
+import type { ContentOpener, Target, TransientFetcher } from './store.js';
 
-export class OciLayoutStore implements Target {
+export class OciLayoutStore implements Target, TransientFetcher {
   readonly name: string;
   readonly #dir: string;
 
@@ -36,6 +37,11 @@ export class OciLayoutStore implements Target {
 
   async fetch(desc: Descriptor): Promise<Readable> {
     return createReadStream(this.#blobPath(desc), { highWaterMark: 1 << 20 });
+  }
+
+  transientChunks(desc: Descriptor): () => AsyncIterable<Buffer> {
+    const path = this.#blobPath(desc);
+    return () => fileChunks(path);
   }
 
   async push(desc: Descriptor, open: ContentOpener): Promise<void> {

@@ -15,7 +15,26 @@ export interface ExistenceChecker {
 }
 
 /** Opens content afresh each call, so an upload can be restarted. */
-export type ContentOpener = () => Readable;
+export interface ContentOpener {
+  (): Readable;
+  /**
+   * The same bytes as chunks whose memory is reused (oci/file-chunks.ts): each is valid
+   * only until the next is pulled. Only a consumer done with every chunk before it asks
+   * for the next may use this; one that keeps chunks (say, to gather them into larger
+   * pieces) must use the stream.
+   */
+  transient?: () => AsyncIterable<Buffer>;
+}
+
+/** A store that can read some content as reused-memory chunks (see ContentOpener). */
+export interface TransientFetcher {
+  /** Undefined when this content has no such form (bytes held in memory, say). */
+  transientChunks(desc: Descriptor): (() => AsyncIterable<Buffer>) | undefined;
+}
+
+export function isTransientFetcher(value: object): value is TransientFetcher {
+  return typeof (value as Partial<TransientFetcher>).transientChunks === 'function';
+}
 
 /** Stores content by descriptor; the store verifies digest and size. */
 export interface Pusher {

@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { digestBytes } from '../oci/digest.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type ContentOpener, type Target } from '../content/store.js';
 import { MediaType } from '../oci/media-types.js';
@@ -142,6 +146,45 @@ describe('CopySession', () => {
     await session.settle();
     await expect(session.copy(root, ['v1'])).rejects.toThrow('registry said no');
     expect(dst.calls).not.toContain('tag v1');
+  });
+});
+
+describe('copy engine openers', () => {
+  it('offer a file source as reused-memory chunks too, counted for progress like the stream', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lazyoci-copy-'));
+    try {
+      const data = Buffer.alloc(3 * (1 << 20) + 5, 9);
+      await writeFile(join(dir, 'blob'), data);
+      const src = new MemoryStore();
+      const layer: Descriptor = { mediaType: MediaType.octetStream, digest: digestBytes(data), size: data.length };
+      src.addFile(layer, join(dir, 'blob'));
+      const config = src.addContent(MediaType.imageConfig, Buffer.from('{}'));
+      const root = src.addContent(MediaType.imageManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageManifest, config, layers: [layer] })));
+      const dst = new RecordingTarget(src);
+      const seen: { digest: string; bytes: Buffer | undefined }[] = [];
+      const capturing: Target = Object.assign(Object.create(dst) as RecordingTarget, {
+        push: async (desc: Descriptor, open: ContentOpener) => {
+          let bytes: Buffer | undefined;
+          if (open.transient !== undefined) {
+            const parts: Buffer[] = [];
+            for await (const chunk of open.transient()) parts.push(Buffer.from(chunk));
+            bytes = Buffer.concat(parts);
+          }
+          seen.push({ digest: desc.digest, bytes });
+          await dst.push(desc, open);
+        },
+      });
+      const events: CopyEvent[] = [];
+      await copyGraph(src, root, capturing, ['v1'], { onEvent: (e) => events.push(e) });
+      expect(seen.find((s) => s.digest === layer.digest)?.bytes?.equals(data)).toBe(true);
+      expect(seen.find((s) => s.digest === config.digest)?.bytes).toBeUndefined(); // bytes in memory: stream only
+      const progress = events.filter((e) => e.type === 'progress' && e.descriptor.digest === layer.digest).map((e) => (e.type === 'progress' ? e.bytes : 0));
+      // The chunks (read once) and the stream (read again by the store) each count up to the size.
+      expect(progress.filter((b) => b === data.length)).toHaveLength(2);
+      expect(progress[0]).toBe(1 << 20);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 // blob transfers bounded by `concurrency`, blobs mounted across repositories of one
 // registry when both sides allow it; the root is written last, under its tags.
 import { Readable, Transform } from 'node:stream';
-import { readAll, type Fetcher, type Target } from '../content/store.js';
+import { isTransientFetcher, readAll, type ContentOpener, type Fetcher, type Target } from '../content/store.js';
 import { CancelledError } from '../errors/index.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import type { CopyEvent, CopyEventHandler } from './events.js';
@@ -139,7 +139,7 @@ export class CopySession {
     }
     this.#checkCancelled();
     this.#emit({ type: 'started', target: dst.name, descriptor: desc });
-    await dst.push(desc, () => countingOpen(this.#src, desc, (event) => this.#emit(event), dst.name));
+    await dst.push(desc, countingOpener(this.#src, desc, (event) => this.#emit(event), dst.name));
     this.#emit({ type: 'copied', target: dst.name, descriptor: desc });
   }
 }
@@ -147,30 +147,52 @@ export class CopySession {
 /** Progress is reported at most this often per blob (plus once at the end). */
 const PROGRESS_STEP = 1 << 20;
 
-/**
- * Adapt an async fetch to the synchronous opener a push expects, keeping backpressure,
- * and report the bytes read through it. Each open counts from 0 (an upload restart).
- */
-function countingOpen(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent) => void, target: string): Readable {
+/** Counts bytes for progress events; each open (an upload restart) counts from 0. */
+function progressCounter(desc: Descriptor, emit: (event: CopyEvent) => void, target: string): (length: number) => void {
   let bytes = 0;
   let reported = 0;
-  const out = new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes - reported >= PROGRESS_STEP || bytes === desc.size) {
-        reported = bytes;
-        emit({ type: 'progress', target, descriptor: desc, bytes });
+  return (length) => {
+    bytes += length;
+    if (bytes - reported >= PROGRESS_STEP || bytes === desc.size) {
+      reported = bytes;
+      emit({ type: 'progress', target, descriptor: desc, bytes });
+    }
+  };
+}
+
+/**
+ * The opener a push gets: the source's stream, adapted from its async fetch (keeping
+ * backpressure), and, where the source has it, its reused-memory chunks. Both report
+ * the bytes read through them.
+ */
+function countingOpener(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent) => void, target: string): ContentOpener {
+  const open: ContentOpener = () => {
+    const count = progressCounter(desc, emit, target);
+    const out = new Transform({
+      highWaterMark: 1 << 20,
+      transform(chunk: Buffer, _enc, cb) {
+        count(chunk.length);
+        cb(null, chunk);
+      },
+    });
+    src.fetch(desc).then(
+      (stream) => {
+        stream.on('error', (err) => out.destroy(err));
+        stream.pipe(out);
+      },
+      (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+    );
+    return out;
+  };
+  const chunks = isTransientFetcher(src) ? src.transientChunks(desc) : undefined;
+  if (chunks !== undefined) {
+    open.transient = async function* counted() {
+      const count = progressCounter(desc, emit, target);
+      for await (const chunk of chunks()) {
+        count(chunk.length);
+        yield chunk;
       }
-      cb(null, chunk);
-    },
-  });
-  src.fetch(desc).then(
-    (stream) => {
-      stream.on('error', (err) => out.destroy(err));
-      stream.pipe(out);
-    },
-    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
-  return out;
+    };
+  }
+  return open;
 }

@@ -1,6 +1,6 @@
 // sha256 digests of bytes and streams, and the grammar check for digest strings.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { fileChunks } from './file-chunks.js';
 import { Transform } from 'node:stream';
 import type { Digest } from './types.js';
 
@@ -14,32 +14,14 @@ export function digestBytes(data: Uint8Array | string): Digest {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-const HASH_READ_SIZE = 1 << 20;
-
-/**
- * Hash a file in one streamed read; memory stays flat whatever its size. Two buffers
- * take turns: the next read runs (in libuv's pool) while this one is hashed, so the
- * file costs about its hashing time, and no buffer is allocated per chunk.
- */
+/** Hash a file in one streamed read; memory stays flat whatever its size. */
 export async function digestFile(path: string): Promise<{ digest: Digest; size: number }> {
   const hash = createHash('sha256');
-  const buffers = [Buffer.allocUnsafeSlow(HASH_READ_SIZE), Buffer.allocUnsafeSlow(HASH_READ_SIZE)] as const;
   let size = 0;
-  const file = await open(path, 'r');
-  try {
-    let turn = 0;
-    let next = file.read(buffers[0], 0, HASH_READ_SIZE, null);
-    for (;;) {
-      const { bytesRead } = await next;
-      if (bytesRead === 0) break;
-      const current = buffers[turn]!;
-      turn ^= 1;
-      next = file.read(buffers[turn]!, 0, HASH_READ_SIZE, null);
-      hash.update(current.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-  } finally {
-    await file.close();
+  // hash.update() is done with each chunk before the next is pulled, as fileChunks requires.
+  for await (const chunk of fileChunks(path)) {
+    hash.update(chunk);
+    size += chunk.length;
   }
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }

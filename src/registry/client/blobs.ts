@@ -114,7 +114,9 @@ async function putWhole(http: RegistryHttp, session: URL, desc: Descriptor, open
     url: url.toString(),
     scopes,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
-    body: open,
+    // One request writes each chunk out before the next is read, so reused-memory
+    // chunks are safe here; the chunked path below gathers chunks and takes the stream.
+    body: open.transient ?? open,
     expect: [201],
     what,
     retry: false,

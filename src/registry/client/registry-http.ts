@@ -31,8 +31,13 @@ export interface RegistryRequest {
   url: string;
   scopes: readonly string[];
   headers?: Record<string, string>;
-  /** Bytes, or a factory so the body can be sent again after an auth challenge. */
-  body?: Buffer | (() => Readable);
+  /**
+   * Bytes, or a factory so the body can be sent again after an auth challenge. A
+   * factory may give reused-memory chunks (ContentOpener.transient): undici writes
+   * an iterable body chunk by chunk, each written and drained from the socket before
+   * it pulls the next, which is what such chunks need.
+   */
+  body?: Buffer | (() => Readable | AsyncIterable<Buffer>);
   /** Statuses that count as success; anything else becomes a RegistryError. */
   expect: readonly number[];
   /** Says what was being done, for error messages ("upload blob sha256:…"). */
@@ -58,6 +63,18 @@ export interface RegistryProbe {
   credentials: 'none' | 'valid' | 'rejected';
   /** Why the credentials were rejected, when they were. */
   detail?: string;
+}
+
+/** Stop a body that was not (fully) sent: a stream is destroyed, an iterator closed. */
+function discardBody(body: Buffer | Readable | AsyncIterable<Buffer> | undefined): void {
+  if (body === undefined || Buffer.isBuffer(body)) return;
+  if ('destroy' in body && typeof body.destroy === 'function') {
+    body.destroy();
+    return;
+  }
+  const iterator = body as Partial<AsyncIterator<Buffer>>;
+  // Closing a generator that never started (the request failed first) does nothing.
+  void iterator.return?.()?.catch(() => undefined);
 }
 
 export class RegistryHttp {
@@ -232,16 +249,18 @@ export class RegistryHttp {
       const body = typeof req.body === 'function' ? req.body() : req.body;
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body, dispatcher: this.#opts.dispatcher, signal: this.signal });
+        // undici sends async-iterable bodies (client-h1 writeIterable); its types list only streams.
+        const sent = body as Buffer | Readable | undefined;
+        res = await request(url, { method: req.method, headers, body: sent, dispatcher: this.#opts.dispatcher, signal: this.signal });
       } catch (err) {
-        if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
+        discardBody(body);
         if (this.signal?.aborted === true) throw cancelled(req.what);
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       const discard = async (): Promise<void> => {
         await res.body.dump();
         // The registry may answer before reading all of a streamed body; a retry opens a new one.
-        if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
+        discardBody(body);
       };
 
       if (res.statusCode === 401 && !challengeAnswered) {
@@ -282,7 +301,7 @@ export class RegistryHttp {
       if (req.expect.includes(res.statusCode)) return res;
       // A throttled or busy host holds back every request to it, not only this one (spec §5).
       if (res.statusCode === 429 || res.statusCode === 503) this.retry.noteRetryAfter(header(res, 'retry-after'));
-      if (body !== undefined && !Buffer.isBuffer(body)) body.destroy();
+      discardBody(body);
       throw await registryErrorFrom(res, req.method, url, req.what);
     }
   }
