@@ -26,6 +26,9 @@ await esbuild.build({
   sourcemap: true,
   // ink reaches for React's devtools only when DEV=true; lazyoci never sets it.
   external: ['react-devtools-core'],
+  // React's production build: its development checks cost the progress view about a
+  // quarter of its CPU and 14 MB.
+  define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS modules call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __lazyociCreateRequire } from 'node:module'; const require = __lazyociCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -4,8 +4,9 @@ import { RegistryClient } from '../registry/client/registry-client.js';
 import { loadSettings } from '../settings/index.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { runBuild } from '../push/build.js';
-import { buildEventLine, buildSummaryText } from '../ui/build-text.js';
+import { buildSummaryText } from '../ui/build-text.js';
 import { renderOutput } from '../ui/output.js';
+import { closingProgress, startBuildProgress } from '../ui/progress-reporter.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
@@ -22,28 +23,28 @@ export function buildCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, positional: string | undefined) {
       const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean; push: boolean; artifact?: string; platform: string[] }>();
       const g = globalOptions(this);
-      const results = await runCancellable((signal) =>
-        runBuild({
-          ...(opts.file === undefined ? {} : { file: opts.file }),
-          ...(positional === undefined ? {} : { positional }),
-          ...(opts.tag === undefined ? {} : { tag: opts.tag }),
-          ...(opts.artifact === undefined ? {} : { artifact: opts.artifact }),
-          ...(opts.platform.length === 0 ? {} : { platforms: opts.platform }),
-          cwd: io.cwd,
-          env: io.env,
-          dryRun: opts.dryRun === true,
-          noPush: !opts.push,
-          registry: registryOptions(g, io.env, version),
-          // Settings are read only when something is pushed, so a dry run touches no file.
-          openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env), signal }),
-          signal,
-          onEvent: (event) => {
-            // Quiet silences progress, never failures.
-            if (g.quiet && event.type !== 'target-failed') return;
-            const line = buildEventLine(event);
-            if (line !== undefined) io.stderr(`${line}\n`);
-          },
-        }),
+      // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
+      const progress = await startBuildProgress({ stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet });
+      const results = await closingProgress(progress, () =>
+        runCancellable((signal) =>
+          runBuild({
+            ...(opts.file === undefined ? {} : { file: opts.file }),
+            ...(positional === undefined ? {} : { positional }),
+            ...(opts.tag === undefined ? {} : { tag: opts.tag }),
+            ...(opts.artifact === undefined ? {} : { artifact: opts.artifact }),
+            ...(opts.platform.length === 0 ? {} : { platforms: opts.platform }),
+            cwd: io.cwd,
+            env: io.env,
+            dryRun: opts.dryRun === true,
+            noPush: !opts.push,
+            registry: registryOptions(g, io.env, version),
+            // Settings are read only when something is pushed, so a dry run touches no file.
+            openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env), signal }),
+            signal,
+            ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
+            onEvent: progress.onEvent,
+          }),
+        ),
       );
       const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));
       if (!(g.quiet && g.output === 'text')) {

@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { copyArtifact, parseAnnotationFlags, parseSize } from '../push/copy-artifact.js';
 import { UsageError } from '../errors/index.js';
 import { formatReference, parseReference } from '../ref/reference.js';
-import { copyEventLine } from '../ui/copy-event-text.js';
 import { copyData, copyText } from '../ui/copy-text.js';
 import { renderOutput } from '../ui/output.js';
+import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
@@ -36,7 +36,12 @@ export function copyCommand(io: CommandIO, version: string): Command {
       const annotations = parseAnnotationFlags(opts.annotation);
       const maxSize = opts.maxSize === undefined ? undefined : parseSize(opts.maxSize);
 
-      const result = await runCancellable(async (signal) => {
+      // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
+      const progress = await startTransferProgress(
+        { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },
+        { title: `${formatReference(source)} → ${formatReference(dest)}`, verb: 'copied' },
+      );
+      const result = await closingProgress(progress, () => runCancellable(async (signal) => {
         const client = await openRegistryClient(g, io, version, signal);
         try {
           return await copyArtifact(client.repository(source, 'pull'), client.repository(dest, 'push'), {
@@ -45,16 +50,14 @@ export function copyCommand(io: CommandIO, version: string): Command {
             annotations,
             ...(maxSize === undefined ? {} : { maxSize }),
             signal,
-            onEvent: (event) => {
-              if (g.quiet) return;
-              const line = copyEventLine(event, 'copied');
-              if (line !== undefined) io.stderr(`${line}\n`);
-            },
+            ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
+            onEvent: progress.onEvent,
+            ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
           });
         } finally {
           await client.close();
         }
-      });
+      }));
       if (!g.quiet && result.ignoredIndexAnnotations.length > 0) {
         io.stderr(
           `warning: ${formatReference(source)} is a single image, not an index; ignored index annotation${

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parsePlatform } from '../oci/platform.js';
 import { defaultPullDest, pullToLayout } from '../push/pull.js';
-import { parseReference } from '../ref/reference.js';
+import { formatReference, parseReference } from '../ref/reference.js';
 import { loadSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
-import { copyEventLine } from '../ui/copy-event-text.js';
+import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
 import { pullData, pullSummaryLine, pullText } from '../ui/pull-text.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
@@ -26,7 +26,12 @@ export function pullCommand(io: CommandIO, version: string): Command {
       const platform = opts.platform === undefined ? undefined : parsePlatform(opts.platform);
       const settings = await loadSettings(io.env);
       const dest = opts.dest === undefined ? defaultPullDest(ref, settings, io.env, io.cwd) : resolve(io.cwd, opts.dest);
-      const result = await runCancellable(async (signal) => {
+      // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
+      const progress = await startTransferProgress(
+        { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },
+        { title: `${formatReference(ref)} → ${dest}`, verb: 'pulled' },
+      );
+      const result = await closingProgress(progress, () => runCancellable(async (signal) => {
         const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings), signal });
         try {
           return await pullToLayout(client.repository(ref, 'pull'), {
@@ -34,16 +39,14 @@ export function pullCommand(io: CommandIO, version: string): Command {
             dest,
             ...(platform === undefined ? {} : { platform }),
             signal,
-            onEvent: (event) => {
-              if (g.quiet) return;
-              const line = copyEventLine(event, 'pulled');
-              if (line !== undefined) io.stderr(`${line}\n`);
-            },
+            ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
+            onEvent: progress.onEvent,
+            ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
           });
         } finally {
           await client.close();
         }
-      });
+      }));
       if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);
       io.stdout(renderOutput(g.output, pullData(result), pullText));
     });

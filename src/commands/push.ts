@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { pushFile } from '../push/push-file.js';
-import { parseReference } from '../ref/reference.js';
+import { formatReference, parseReference } from '../ref/reference.js';
 import { renderOutput } from '../ui/output.js';
-import { copyEventLine } from '../ui/copy-event-text.js';
+import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
 import { pushFileData, pushFileText } from '../ui/push-file-text.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
@@ -20,7 +20,12 @@ export function pushCommand(io: CommandIO, version: string): Command {
       const g = globalOptions(this);
       // Check what the user typed before anything is read or sent.
       const reference = parseReference(input);
-      const result = await runCancellable(async (signal) => {
+      // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
+      const progress = await startTransferProgress(
+        { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },
+        { title: `${file} → ${formatReference(reference)}`, verb: 'uploaded' },
+      );
+      const result = await closingProgress(progress, () => runCancellable(async (signal) => {
         const client = await openRegistryClient(g, io, version, signal);
         try {
           return await pushFile(client.repository(reference, 'push'), {
@@ -29,16 +34,14 @@ export function pushCommand(io: CommandIO, version: string): Command {
             reference,
             ...(opts.refName === undefined ? {} : { refName: opts.refName }),
             signal,
-            onEvent: (event) => {
-              if (g.quiet) return;
-              const line = copyEventLine(event, 'uploaded');
-              if (line !== undefined) io.stderr(`${line}\n`);
-            },
+            ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
+            onEvent: progress.onEvent,
+            ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
           });
         } finally {
           await client.close();
         }
-      });
+      }));
       io.stdout(renderOutput(g.output, pushFileData(result), pushFileText(file)));
     });
 }

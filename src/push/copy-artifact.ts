@@ -13,6 +13,7 @@ import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import { formatReference, formatRepository, type Reference } from '../ref/reference.js';
 import type { FetchedManifest } from '../registry/client/manifests.js';
+import { graphTotal, type GraphTotal } from './graph-total.js';
 
 /** Annotations to set, split by where they go (seed: `index:` / `manifest:` prefixes). */
 export interface ScopedAnnotations {
@@ -37,6 +38,8 @@ export interface CopyArtifactOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: CopyEventHandler;
+  /** The size of what is copied, reported before the copy (not for a retag, which moves no blob). */
+  onTotal?: (total: GraphTotal) => void;
 }
 
 export interface CopyArtifactResult {
@@ -274,6 +277,11 @@ export async function copyArtifact(source: CopySource, dest: Target, opts: CopyA
 
   const effective: ScopedAnnotations = isIndex ? annotations : { index: {}, manifest: annotations.manifest };
   const root = await rewrite(cache, original, fetched.bytes, effective, true);
+  if (opts.onTotal !== undefined && !retag) {
+    // The manifests read here stay in the cache, and the copy reads them from there.
+    const total = await graphTotal(root, await cache.read(root), (desc) => cache.read(desc));
+    if (total !== undefined) opts.onTotal(total);
+  }
 
   await copyGraph(new OverlayFetcher(cache.memory, source), root, dest, [tag], {
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),

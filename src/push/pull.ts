@@ -14,6 +14,7 @@ import { availablePlatforms, formatPlatform, parsePlatform, selectPlatform, type
 import type { Descriptor, ImageIndex } from '../oci/types.js';
 import { formatReference, type Reference } from '../ref/reference.js';
 import type { FetchedManifest } from '../registry/client/manifests.js';
+import { graphTotal, type GraphTotal } from './graph-total.js';
 import { defaultArtifactDir, type UserSettings } from '../settings/index.js';
 
 /** Where a pull reads from: a remote repository. */
@@ -29,6 +30,8 @@ export interface PullOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: CopyEventHandler;
+  /** The size of what is pulled, reported before the copy when it is known without extra requests (a single manifest). */
+  onTotal?: (total: GraphTotal) => void;
 }
 
 export interface PullResult {
@@ -127,6 +130,12 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
       await checkImagePlatform(source, fetched, opts.platform, reference);
       platform = formatPlatform(opts.platform);
     }
+  }
+
+  if (opts.onTotal !== undefined && root.digest === fetched.descriptor.digest) {
+    // An index's manifests are not fetched yet; reading them here would double the requests.
+    const total = await graphTotal(root, fetched.bytes, async () => undefined);
+    if (total !== undefined) opts.onTotal(total);
   }
 
   const tag = layoutTagFor(ref);

@@ -1,11 +1,13 @@
 // `lazyoci push FILE REF` as a service: open a Helm chart .tgz, an OCI layout (dir or tar)
 // or a docker archive, and copy its graph to the repository with the one copy engine.
-import type { Target } from '../content/store.js';
+import { readAll, type Target } from '../content/store.js';
 import { detectArchive, openDetected, type ArchiveKind } from '../content/detect-archive.js';
 import { copyGraph } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { UsageError } from '../errors/index.js';
+import type { Descriptor } from '../oci/types.js';
 import { formatReference, isValidTag, type Reference } from '../ref/reference.js';
+import { graphTotal, type GraphTotal } from './graph-total.js';
 
 export interface PushFileOptions {
   /** The file or layout directory, resolved. */
@@ -19,7 +21,12 @@ export interface PushFileOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: CopyEventHandler;
+  /** The size of what is pushed, reported before the copy (read from the local archive). */
+  onTotal?: (total: GraphTotal) => void;
 }
+
+/** Manifests are small; a larger one is refused rather than buffered. */
+const MANIFEST_LIMIT = 4 << 20;
 
 export interface PushFileResult {
   reference: string;
@@ -57,6 +64,12 @@ export async function pushFile(target: Target, opts: PushFileOptions): Promise<P
       throw new UsageError(`cannot derive a valid tag for ${display}; give one in the reference`);
     }
     const reference = formatReference({ ...opts.reference, tag });
+    if (opts.onTotal !== undefined) {
+      const source = opened.content.source;
+      const read = async (desc: Descriptor): Promise<Buffer> => readAll(await source.fetch(desc), MANIFEST_LIMIT);
+      const total = await graphTotal(opened.content.root, await read(opened.content.root), read);
+      if (total !== undefined) opts.onTotal(total);
+    }
     let copied = 0;
     let skipped = 0;
     await copyGraph(opened.content.source, opened.content.root, target, [tag], {

@@ -1,0 +1,34 @@
+// Bytes and blobs under a root, for a progress view's total and ETA. Computed only from
+// manifests the caller already holds or can read cheaply; otherwise there is no total.
+import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
+import type { Descriptor } from '../oci/types.js';
+
+export interface GraphTotal {
+  /** Every blob and manifest, each digest once. */
+  bytes: number;
+  blobs: number;
+}
+
+/** `read` gives a manifest's bytes, or undefined when getting them would cost a request. */
+export type ManifestReader = (desc: Descriptor) => Promise<Buffer | undefined>;
+
+export async function graphTotal(root: Descriptor, rootBytes: Buffer, read: ManifestReader): Promise<GraphTotal | undefined> {
+  const seen = new Set<string>([root.digest]);
+  let bytes = root.size;
+  let blobs = 0;
+  const visit = async (desc: Descriptor, docBytes: Buffer): Promise<boolean> => {
+    for (const child of manifestChildren(desc, docBytes)) {
+      if (seen.has(child.digest)) continue;
+      seen.add(child.digest);
+      bytes += child.size;
+      if (!isGraphNode(child)) {
+        blobs++;
+        continue;
+      }
+      const childBytes = await read(child);
+      if (childBytes === undefined || !(await visit(child, childBytes))) return false;
+    }
+    return true;
+  };
+  return (await visit(root, rootBytes)) ? { bytes, blobs } : undefined;
+}
