@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandIO } from './commands/context.js';
 import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
 import { packageRoot } from './package-root.js';
@@ -34,7 +34,19 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
 };
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password']);
+const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--concurrency']);
+
+/** Same as the copy engine's DEFAULT_CONCURRENCY, kept here so --help loads no engine. */
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 32;
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_CONCURRENCY) {
+    throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return n;
+}
 
 /** The commands to load for these arguments: the one named, none for --version, else all. */
 function commandsFor(argv: string[]): string[] {
@@ -66,6 +78,7 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
     .option('--ca-file <file>', 'trust this PEM CA bundle as well as the system roots')
     .option('--username <name>', 'registry user name (default $LAZYOCI_USERNAME, then docker login)')
     .option('--password <secret>', 'registry password or token (default $LAZYOCI_PASSWORD)')
+    .option('--concurrency <n>', `blob transfers at once in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

@@ -100,3 +100,39 @@ artifacts:
     expect(manifest.layers[0]!.digest).toBe(sha256(big));
   });
 });
+
+describe('--concurrency', () => {
+  it('bounds blob transfers: with 1, each upload ends before the next begins; bad values are usage errors', async () => {
+    const id = Math.random().toString(36).slice(2, 8);
+    const repo = `it/${id}/serial`;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-concurrency-'));
+    try {
+      for (const name of ['a', 'b', 'c']) await writeFile(path.join(dir, `${name}.txt`), `${name}\n`.repeat(1000));
+      await writeFile(
+        path.join(dir, '.lazy'),
+        `version: 1
+artifacts:
+  - type: artifact
+    files: [{ path: a.txt }, { path: b.txt }, { path: c.txt }]
+    targets: [{ registry: "${http.host}/${repo}", tags: [t] }]
+`,
+      );
+      const start = (await requestLines(0)).all.length;
+      const run = await runCli(['build', '--concurrency', '1'], { cwd: dir });
+      expect(run.code, run.stderr).toBe(0);
+      const steps = (await requestLines(start)).lines
+        .filter((l) => l.includes(`/v2/${repo}/blobs/`) && /"(HEAD|POST|PUT) /.test(l))
+        .map((l) => /"(HEAD|POST|PUT) /.exec(l)![1]);
+      // Four blobs (the empty config and three files), strictly one after another.
+      expect(steps.join(' ')).toBe(Array(4).fill('HEAD POST PUT').join(' '));
+
+      for (const bad of ['0', '33', 'two']) {
+        const refused = await runCli(['build', '--concurrency', bad], { cwd: dir });
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain("option '--concurrency <n>' argument");
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

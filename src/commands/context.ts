@@ -11,6 +11,8 @@ export interface GlobalOptions {
   caFile?: string;
   username?: string;
   password?: string;
+  /** --concurrency: blob transfers at once; the copy engine's default when absent. */
+  concurrency?: number;
 }
 
 export interface CommandIO {
@@ -31,6 +33,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
     ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
     ...(typeof o.username === 'string' ? { username: o.username } : {}),
     ...(typeof o.password === 'string' ? { password: o.password } : {}),
+    ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
   };
 }
 
