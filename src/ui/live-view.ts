@@ -49,7 +49,7 @@ function mount(frame: () => ReactElement, opts: LiveViewOptions): LiveView {
     stderr: stream,
     patchConsole: false,
     exitOnCtrlC: false,
-    maxFps: 10,
+    maxFps: 4,
   });
   const frames = new FrameScheduler(() => ink.rerender(frame()));
   let closing: Promise<void> | undefined;
