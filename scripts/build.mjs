@@ -16,7 +16,8 @@ const dist = path.join(root, 'dist');
 await rm(dist, { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['src/cli.ts'],
+  // The live view draws on a thread of its own, started from its own entry file.
+  entryPoints: { cli: 'src/cli.ts', 'live-view-worker': 'src/ui/live-view-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -1,14 +1,12 @@
-// The ink side of the progress view, loaded by dynamic import only when stderr is a
-// terminal, so other runs never pay for ink and React at start-up.
-import chalk, { supportsColorStderr } from 'chalk';
-import { render } from 'ink';
-import { createElement, type ReactElement } from 'react';
+// The live progress view, seen from the main thread: the model's frames are sent to a
+// thread of their own (live-view-worker.ts), where ink lays them out and draws them.
+// Loaded by dynamic import only when stderr is a terminal.
+import { Worker } from 'node:worker_threads';
 import type { BuildProgressModel } from './build-progress.js';
-import { BuildView } from './BuildView.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import type { ViewFrame, ViewMessage, ViewSetup } from './live-view-protocol.js';
 import type { TransferVerb } from './progress-text.js';
 import type { TransferProgress } from './transfer-progress.js';
-import { TransferView } from './TransferView.js';
 
 export interface LiveViewOptions {
   stream: NodeJS.WriteStream;
@@ -22,47 +20,41 @@ export interface LiveView {
   close(): Promise<void>;
 }
 
-/**
- * A terminal that reports no size (a pseudo-terminal nobody sized, as `script` makes)
- * says 0 columns and rows: ink would wrap at every character and clear the screen each
- * frame. Such a terminal is drawn as 80x24 instead.
- */
-function sized(stream: NodeJS.WriteStream): NodeJS.WriteStream {
-  if (stream.columns > 0 && stream.rows > 0) return stream;
-  return new Proxy(stream, {
-    get(target, key) {
-      if (key === 'columns') return target.columns > 0 ? target.columns : 80;
-      if (key === 'rows') return target.rows > 0 ? target.rows : 24;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+/** Node's measure of the terminal (TERM, COLORTERM, FORCE_COLOR) as a chalk level. */
+function colorLevel(opts: LiveViewOptions): ViewSetup['colorLevel'] {
+  if (!opts.color) return 0;
+  const depth = opts.stream.getColorDepth?.() ?? 1;
+  return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
 }
 
-function mount(frame: () => ReactElement, opts: LiveViewOptions): LiveView {
-  // chalk guesses its level from stdout, but the view is drawn on stderr (stdout may be
-  // a pipe for -o json); and NO_COLOR means level 0, which chalk itself ignores.
-  chalk.level = opts.color && supportsColorStderr !== false ? supportsColorStderr.level : 0;
-  const stream = sized(opts.stream);
-  const ink = render(frame(), {
-    stdout: stream,
-    stderr: stream,
-    patchConsole: false,
-    exitOnCtrlC: false,
-    maxFps: 4,
+function mount(frame: () => ViewFrame, opts: LiveViewOptions): LiveView {
+  const setup: ViewSetup = { fd: (opts.stream as { fd?: number }).fd ?? 2, colorLevel: colorLevel(opts) };
+  const worker = new Worker(new URL('./live-view-worker.js', import.meta.url), { workerData: setup, stdout: false, stderr: false });
+  const send = (message: ViewMessage): void => worker.postMessage(message);
+  // A view that cannot be drawn (its thread failed) must not fail the command it shows.
+  let broken = false;
+  worker.on('error', () => {
+    broken = true;
   });
-  const frames = new FrameScheduler(() => ink.rerender(frame()));
+  const frames = new FrameScheduler(() => {
+    if (!broken) send({ frame: frame() });
+  });
+  send({ frame: frame() });
   let closing: Promise<void> | undefined;
   return {
     invalidate: () => frames.invalidate(),
     close: () => {
       closing ??= (async () => {
         frames.stop();
-        ink.rerender(frame());
-        // Asked before unmounting: ink settles only a promise that exists by then.
-        const exited = ink.waitUntilExit();
-        ink.unmount();
-        await exited;
+        if (!broken) {
+          await new Promise<void>((resolve) => {
+            worker.once('message', () => resolve());
+            worker.once('error', () => resolve());
+            worker.once('exit', () => resolve());
+            send({ frame: frame(), close: true });
+          });
+        }
+        await worker.terminate();
       })();
       return closing;
     },
@@ -70,7 +62,7 @@ function mount(frame: () => ReactElement, opts: LiveViewOptions): LiveView {
 }
 
 export function mountBuildView(model: BuildProgressModel, opts: LiveViewOptions): LiveView {
-  return mount(() => createElement(BuildView, { artifacts: model.snapshot(), color: opts.color }), opts);
+  return mount(() => ({ kind: 'build', props: { artifacts: model.snapshot() } }), opts);
 }
 
 export function mountTransferView(
@@ -78,8 +70,5 @@ export function mountTransferView(
   view: { title: string; verb: TransferVerb; clock: () => number },
   opts: LiveViewOptions,
 ): LiveView {
-  return mount(
-    () => createElement(TransferView, { title: view.title, verb: view.verb, snapshot: model.snapshot(view.clock()), color: opts.color }),
-    opts,
-  );
+  return mount(() => ({ kind: 'transfer', props: { title: view.title, verb: view.verb, snapshot: model.snapshot(view.clock()) } }), opts);
 }
