@@ -20,7 +20,7 @@ export interface CopyOptions {
 
 export const DEFAULT_CONCURRENCY = 4;
 /** Manifests are small; a larger one is refused rather than buffered. */
-const MANIFEST_LIMIT = 4 << 20;
+export const MANIFEST_LIMIT = 4 << 20;
 
 /**
  * Copy `root` and everything it references from `src` to `dst`, then write the root

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { parseManifestDocument } from '../oci/validate-manifest.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type Fetcher, type Target } from '../content/store.js';
-import { copyGraph } from '../copy/copy-graph.js';
+import { copyGraph, MANIFEST_LIMIT } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import type { MountableFetcher, MountSource } from '../content/store.js';
 import { mountSourceOf } from '../copy/mount.js';
@@ -13,7 +13,7 @@ import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import { formatReference, formatRepository, type Reference } from '../ref/reference.js';
 import type { FetchedManifest } from '../registry/client/manifests.js';
-import { graphTotal, type GraphTotal } from './graph-total.js';
+import { graphBlobBytes, graphTotal, type GraphTotal } from './graph-total.js';
 
 /** Annotations to set, split by where they go (seed: `index:` / `manifest:` prefixes). */
 export interface ScopedAnnotations {
@@ -58,8 +58,6 @@ export interface CopyArtifactResult {
 }
 
 const ANNOTATION_SCOPES = ['index:', 'manifest:'] as const;
-/** Manifests are small; a larger one is refused rather than buffered. */
-const MANIFEST_LIMIT = 4 << 20;
 
 /** `[index:|manifest:]KEY=VALUE` flags → annotations per scope; unscoped keys go on manifests. */
 export function parseAnnotationFlags(values: readonly string[]): ScopedAnnotations {
@@ -215,24 +213,6 @@ async function rewrite(
   return { ...desc, digest: added.digest, size: added.size };
 }
 
-/** Config + layer bytes under `desc`, each blob counted once across the whole graph. */
-async function graphSize(cache: ManifestCache, desc: Descriptor, bytes: Buffer, seen: Set<string>): Promise<number> {
-  const doc = parseDoc(desc, bytes);
-  let total = 0;
-  if (isIndexMediaType(desc.mediaType)) {
-    for (const child of doc.manifests ?? []) {
-      if (isManifestMediaType(child.mediaType)) total += await graphSize(cache, child, await cache.read(child), seen);
-    }
-    return total;
-  }
-  for (const blob of [...(doc.config === undefined ? [] : [doc.config]), ...(doc.layers ?? [])]) {
-    if (seen.has(blob.digest)) continue;
-    seen.add(blob.digest);
-    total += blob.size;
-  }
-  return total;
-}
-
 function describeSize(bytes: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   if (bytes < 1024) return `${bytes} bytes`;
@@ -265,7 +245,8 @@ export async function copyArtifact(source: CopySource, dest: Target, opts: CopyA
 
   let size: number | undefined;
   if (opts.maxSize !== undefined && !retag) {
-    size = await graphSize(cache, original, fetched.bytes, new Set());
+    // The cache always reads, so there always is a figure.
+    size = (await graphBlobBytes(original, fetched.bytes, (desc) => cache.read(desc))) ?? 0;
     if (size > opts.maxSize) {
       throw new ContentError(
         `${sourceName} is ${describeSize(size)} of config and layers, more than the --max-size of ${describeSize(opts.maxSize)}; ` +

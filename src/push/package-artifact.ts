@@ -14,6 +14,7 @@ import { encodeImageManifest } from '../content/image-manifest.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { OciLayoutStore } from '../content/oci-layout-store.js';
 import { readAll, type Fetcher } from '../content/store.js';
+import { MANIFEST_LIMIT } from '../copy/copy-graph.js';
 import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
 import { CancelledError, ContentError, UsageError } from '../errors/index.js';
 import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../oci/empty-config.js';
@@ -60,7 +61,7 @@ async function graphContents(store: Fetcher, root: Descriptor, rootBytes: Buffer
   const visit = async (desc: Descriptor, bytes: Buffer): Promise<void> => {
     for (const child of manifestChildren(desc, bytes)) {
       if (isGraphNode(child)) {
-        const childBytes = await readAll(await store.fetch(child), 4 << 20);
+        const childBytes = await readAll(await store.fetch(child), MANIFEST_LIMIT);
         manifestBytes += childBytes.length;
         await visit(child, childBytes);
       } else blobs.set(child.digest, child);
@@ -75,7 +76,7 @@ async function packageGraph(store: Fetcher, built: Descriptor, cleanup: () => Pr
   try {
     // A layout's ref.name annotation names the root inside that layout only.
     const root: Descriptor = { mediaType: built.mediaType, digest: built.digest, size: built.size };
-    const manifest = await readAll(await store.fetch(root), 4 << 20);
+    const manifest = await readAll(await store.fetch(root), MANIFEST_LIMIT);
     const { blobs, manifestBytes } = await graphContents(store, root, manifest);
     const totalSize = blobs.reduce((sum, b) => sum + b.size, manifestBytes);
     return { store, root, manifest, blobs, totalSize, cleanup };

@@ -2,7 +2,7 @@
 // or a docker archive, and copy its graph to the repository with the one copy engine.
 import { readAll, type Target } from '../content/store.js';
 import { detectArchive, openDetected, type ArchiveKind } from '../content/detect-archive.js';
-import { copyGraph } from '../copy/copy-graph.js';
+import { copyGraph, MANIFEST_LIMIT } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { UsageError } from '../errors/index.js';
 import type { Descriptor } from '../oci/types.js';
@@ -25,8 +25,6 @@ export interface PushFileOptions {
   onTotal?: (total: GraphTotal) => void;
 }
 
-/** Manifests are small; a larger one is refused rather than buffered. */
-const MANIFEST_LIMIT = 4 << 20;
 
 export interface PushFileResult {
   reference: string;
