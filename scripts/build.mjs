@@ -14,13 +14,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
 await rm(dist, { recursive: true, force: true });
-await esbuild.build({
+const common = {
   absWorkingDir: root,
-  // The live view draws on a thread of its own, started from its own entry file.
-  entryPoints: { cli: 'src/cli.ts', 'live-view-worker': 'src/ui/live-view-worker.ts' },
   outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -33,7 +30,22 @@ await esbuild.build({
   // Bundled CommonJS modules call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __lazyociCreateRequire } from 'node:module'; const require = __lazyociCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+};
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts' }, splitting: true });
+// The live view draws on a thread of its own, started from its own file. Built apart,
+// it holds only what that thread runs: split from the CLI, it would import the CLI's
+// shared chunks (yaml among them) for their side effects.
+// In one file, ink's devtools module (loaded only when DEV=true) would be inlined with
+// its static import of react-devtools-core, which is not installed: it is left empty.
+const noInkDevtools = {
+  name: 'no-ink-devtools',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}ink${path.sep}`) ? { path: 'ink-devtools', namespace: 'empty' } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+await esbuild.build({ ...common, entryPoints: { 'live-view-worker': 'src/ui/live-view-worker.ts' }, plugins: [noInkDevtools] });
 await chmod(path.join(dist, 'cli.js'), 0o755);
 
 // The schema, compiled with the options the run-time fallback uses (src/config/schema-options.ts).

@@ -3,8 +3,7 @@
 import { Box, Static, Text } from 'ink';
 import type { ArtifactSnapshot } from './build-progress.js';
 import { buildEntries, splitFinished, type BuildEntry } from './build-view-entries.js';
-import { shortDigest } from './manifest-text.js';
-import { formatBytes } from './output.js';
+import { formatBytes, shortDigest } from './format.js';
 import { Tint, ColorContext } from './Tint.js';
 import { TransferRow } from './TransferRow.js';
 

@@ -2,7 +2,7 @@
 import { LazyOciError } from '../errors/index.js';
 import type { ArtifactResult, BuildEvent } from '../push/build.js';
 import { copyEventLine } from './copy-event-text.js';
-import { formatBytes } from './output.js';
+import { formatBytes } from './format.js';
 
 export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: boolean; noPush: boolean }): string {
   const lines: string[] = [];

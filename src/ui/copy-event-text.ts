@@ -1,7 +1,6 @@
 // One plain line per copy-engine event, shared by build, push, pull and copy.
 import type { CopyEvent } from '../copy/events.js';
-import { shortDigest } from './manifest-text.js';
-import { formatBytes } from './output.js';
+import { formatBytes, shortDigest } from './format.js';
 
 /**
  * `verb` says which way bytes moved: uploaded (build, push), pulled, copied. Transfer

@@ -1,6 +1,7 @@
 // The live view's own thread: ink and React are loaded and every frame is laid out and
 // written here, so the main thread, which feeds the uploads, is never held up by them.
 // It draws straight to the terminal on fd 2 and is sent each frame's data.
+import './live-view-thread-globals.js';
 import { WriteStream } from 'node:tty';
 import { parentPort, workerData } from 'node:worker_threads';
 import chalk from 'chalk';

@@ -4,13 +4,8 @@ import { Annotation } from '../oci/media-types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Descriptor } from '../oci/types.js';
 import type { ManifestSummary } from '../push/inspect-manifest.js';
-import { formatBytes } from './output.js';
+import { formatBytes, shortDigest } from './format.js';
 import { formatTable } from './table.js';
-
-/** `sha256:` and the first 12 hex digits, as container tools abbreviate digests. */
-export function shortDigest(digest: string): string {
-  return digest.startsWith('sha256:') ? digest.slice(0, 'sha256:'.length + 12) : digest;
-}
 
 function sizeText(n: number): string {
   return n < 1024 ? formatBytes(n) : `${formatBytes(n)} (${n} B)`;

@@ -1,7 +1,7 @@
 // The words and figures of the progress view, kept apart from ink so they can be
 // tested as plain strings and stay within 80 columns.
 import type { BlobCounts, TransferSnapshot } from './transfer-progress.js';
-import { formatBytes } from './output.js';
+import { formatBytes } from './format.js';
 
 /** How bytes moved, as the plain lines say it too. */
 export type TransferVerb = 'uploaded' | 'pulled' | 'copied';
