@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Descriptor } from '../src/oci/types.js';
+import { RegistryClient } from '../src/registry/client/registry-client.js';
 import { runCli } from './support/cli.js';
 import { inspectRaw } from './support/skopeo.js';
 import { readTokenLog } from './support/token-issuer.js';
@@ -112,5 +114,36 @@ artifacts:
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/token service 127\.0\.0\.1:\d+ refused the request \(401\): check the credentials/);
     expect(res.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('getting a repository ready while the caller hashes (Repository.prepare)', () => {
+  const missing = Buffer.from(`never pushed ${Math.random()}`);
+  const desc: Descriptor = { mediaType: 'application/octet-stream', digest: sha256(missing) as Descriptor['digest'], size: missing.length };
+
+  it('logs in ahead: the token it fetched serves the first request', async () => {
+    const client = await RegistryClient.create({ env: creds, userAgent: 'lazyoci-test' });
+    try {
+      const repo = client.repository({ registry: reg.host, repository: `tok/prepare/${Math.random().toString(36).slice(2, 8)}` }, 'push');
+      const before = (await readTokenLog(reg.tokenLog!)).length;
+      await repo.prepare();
+      const afterPrepare = (await readTokenLog(reg.tokenLog!)).slice(before);
+      expect(afterPrepare).toEqual([{ user: reg.username, scopes: [`repository:${repo.repository}:pull,push`], status: 200 }]);
+      expect(await repo.exists(desc)).toBe(false);
+      expect((await readTokenLog(reg.tokenLog!)).length).toBe(before + 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never throws: the first real request reports what went wrong', async () => {
+    const client = await RegistryClient.create({ env: { ...creds, LAZYOCI_PASSWORD: `${reg.password}-wrong` }, userAgent: 'lazyoci-test' });
+    try {
+      const repo = client.repository({ registry: reg.host, repository: 'tok/prepare/refused' }, 'push');
+      await expect(repo.prepare()).resolves.toBeUndefined();
+      await expect(repo.exists(desc)).rejects.toThrow(/refused the request \(401\)/);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -52,6 +52,12 @@ export type Storage = Fetcher & ExistenceChecker & Pusher;
 export type Target = Storage & ReferencePusher & {
   /** How the target names itself in events and output, e.g. `ghcr.io/o/app`. */
   readonly name: string;
+  /**
+   * Get ready to transfer while the caller is still busy with something else (hashing
+   * files): a registry is found and logged in to, so the first transfer starts at once.
+   * Never fails: whatever went wrong fails the first real request the same way.
+   */
+  prepare?(): Promise<void>;
 };
 
 /** A repository on a registry, named the way references normalise them. */

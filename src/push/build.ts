@@ -135,6 +135,8 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       // Blobs the packager had to hash go to the first target while it hashes the rest.
       const first = pushing ? artifact.targets[0] : undefined;
       const firstDestination = first === undefined ? undefined : await destinationOf(first);
+      // Connecting and logging in overlap the hashing of the first files.
+      void firstDestination?.prepare?.();
       let early: StartedPush | undefined;
       let packaged: PackagedArtifact;
       try {

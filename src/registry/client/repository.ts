@@ -29,6 +29,15 @@ export class Repository implements Target, Mounter, MountSource {
     this.#scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`];
   }
 
+  async prepare(): Promise<void> {
+    try {
+      await this.#http.endpoint();
+      await this.#http.auth.authorization(this.#scopes);
+    } catch {
+      // The endpoint's failure is kept and thrown to the first request; a token is asked again.
+    }
+  }
+
   async exists(desc: Descriptor): Promise<boolean> {
     return isManifestMediaType(desc.mediaType)
       ? manifestExists(this.#http, this.#repository, desc.digest, this.#scopes)
