@@ -45,7 +45,22 @@ const noInkDevtools = {
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };
-await esbuild.build({ ...common, entryPoints: { 'live-view-worker': 'src/ui/live-view-worker.ts' }, plugins: [noInkDevtools] });
+// ink and its helpers measure text with src/ui/text-width.ts, which answers the view's
+// own lines itself and hands the rest to string-width.
+const textWidth = path.join(root, 'src', 'ui', 'text-width.ts');
+const viewTextWidth = {
+  name: 'view-text-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.importer === textWidth || args.pluginData === 'view-text-width') return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'view-text-width' });
+      // Only what resolves to the string-width text-width.ts wraps; other versions stay as they are.
+      const wrapped = await build.resolve('string-width', { kind: 'import-statement', resolveDir: path.dirname(textWidth), importer: textWidth, pluginData: 'view-text-width' });
+      return real.path === wrapped.path ? { path: textWidth } : real;
+    });
+  },
+};
+await esbuild.build({ ...common, entryPoints: { 'live-view-worker': 'src/ui/live-view-worker.ts' }, plugins: [noInkDevtools, viewTextWidth] });
 await chmod(path.join(dist, 'cli.js'), 0o755);
 
 // The schema, compiled with the options the run-time fallback uses (src/config/schema-options.ts).

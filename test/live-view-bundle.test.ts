@@ -33,6 +33,8 @@ describe('the live view thread bundle', () => {
     const sources = bundledSources(await readFile(WORKER, 'utf8'));
     expect(sources).toContain('src/ui/live-view-worker.ts');
     expect(sources.some((s) => s.startsWith('node_modules/ink/'))).toBe(true);
+    // ink measures the view's lines with text-width.ts, which wraps string-width.
+    expect(sources).toContain('src/ui/text-width.ts');
     // The thread's own globals come first, before yoga-layout asks for fetch.
     expect(sources.indexOf('src/ui/live-view-thread-globals.ts')).toBeLessThan(sources.findIndex((s) => s.startsWith('node_modules/yoga-layout/')));
     const foreign = sources.filter((s) => /^node_modules\/(yaml|undici|commander|ajv|tar-stream)\//.test(s) || /^src\/(registry|config|push|copy|content)\//.test(s));
