@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestBytes } from '../oci/digest.js';
+import { FILE_CHUNK_SIZE } from '../oci/file-chunks.js';
 import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type ContentOpener, type Target } from '../content/store.js';
 import { MediaType } from '../oci/media-types.js';
@@ -153,7 +154,7 @@ describe('copy engine openers', () => {
   it('offer a file source as reused-memory chunks too, counted for progress like the stream', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lazyoci-copy-'));
     try {
-      const data = Buffer.alloc(3 * (1 << 20) + 5, 9);
+      const data = Buffer.alloc(3 * FILE_CHUNK_SIZE + 5, 9);
       await writeFile(join(dir, 'blob'), data);
       const src = new MemoryStore();
       const layer: Descriptor = { mediaType: MediaType.octetStream, digest: digestBytes(data), size: data.length };
@@ -181,7 +182,7 @@ describe('copy engine openers', () => {
       const progress = events.filter((e) => e.type === 'progress' && e.descriptor.digest === layer.digest).map((e) => (e.type === 'progress' ? e.bytes : 0));
       // The chunks (read once) and the stream (read again by the store) each count up to the size.
       expect(progress.filter((b) => b === data.length)).toHaveLength(2);
-      expect(progress[0]).toBe(1 << 20);
+      expect(progress[0]).toBe(FILE_CHUNK_SIZE);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

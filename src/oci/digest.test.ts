@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestBytes, digestFile } from './digest.js';
+import { FILE_CHUNK_SIZE } from './file-chunks.js';
 
 describe('digestFile', () => {
   let dir: string;
@@ -15,8 +16,9 @@ describe('digestFile', () => {
   });
 
   it('hashes files of every length the same as hashing their bytes at once', async () => {
-    // Around the 1 MiB read size: empty, one byte, exact multiples and one over.
-    for (const size of [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12_345]) {
+    // Around the read size: empty, one byte, exact multiples and one over.
+    const chunk = FILE_CHUNK_SIZE;
+    for (const size of [0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 3 * chunk + 12_345]) {
       const data = randomBytes(size);
       const file = join(dir, `f${size}`);
       await writeFile(file, data);
