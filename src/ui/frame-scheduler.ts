@@ -6,7 +6,7 @@
 export interface FrameSchedulerOptions {
   /**
    * 250 ms by default: four frames a second read as smooth for bytes and rates, and
-   * each frame costs ink a few ms of the thread that also feeds the uploads.
+   * each frame costs ink a few ms of CPU, taken from the uploads on a busy machine.
    */
   intervalMs?: number;
   idleMs?: number;
