@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLI_PATH, REPO_ROOT, recordCliRun, runCli, type CliResult } from './support/cli.js';
+import { slow, startFaultProxy } from './support/fault-proxy.js';
 import { inspectRaw } from './support/skopeo.js';
 
 const { http } = inject('registries');
@@ -225,6 +226,61 @@ export async function resolve(specifier, context, next) {
     const screen = strip(out);
     expect(screen).toMatch(/✗ .*\/cancel → v1 failed/);
     expect(screen.trimEnd().split(/\r?\n/).at(-1)).toBe('cancelled');
+  });
+
+  it('lays the view out again when the terminal is resized', async () => {
+    // The resize signal reaches only the main thread; the view's own thread must be told.
+    const proxy = await startFaultProxy(http.url);
+    try {
+      // The manifest PUT is held back, so the view is still on screen when the size changes.
+      proxy.setRule(slow((r) => r.method === 'PUT' && r.path.includes('/manifests/'), 2500));
+      const repo = `${proxy.host}/tty/${id}/resized-to-fifty-columns`;
+      const dir = await mkdtemp(path.join(base, 'resize-'));
+      await writeFile(path.join(dir, 'payload.bin'), randomBytes(8 << 20));
+      await writeFile(
+        path.join(dir, '.lazy'),
+        `version: 1\nartifacts:\n  - type: artifact\n    name: resize\n    files: [{ path: payload.bin }]\n    targets: [{ registry: "${repo}", tags: [v1] }]\n`,
+      );
+      const home = await mkdtemp(path.join(base, 'home-'));
+      const jsonFile = path.join(dir, 'build.json');
+      // The shell of the terminal starts the build, waits for a line typed into the
+      // terminal, then makes the terminal 50 columns wide, as a user dragging its window.
+      const command = `stty rows 40 cols ${COLUMNS}; '${process.execPath}' '${CLI_PATH}' build -o json '${dir}' > '${jsonFile}' & pid=$!; read go; stty cols 50; kill -WINCH $pid; wait $pid`;
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let typed = -1;
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString('utf8');
+        // The blobs are up and the manifest is held: resize now.
+        if (typed < 0 && /blobs: 2 uploaded/.test(strip(out))) {
+          typed = out.length;
+          child.stdin.write('\n');
+        }
+      });
+      const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+      await recordCliRun(['(pty)', 'build', dir], { code, stdout: out, stderr: '' });
+      expect(code, strip(out)).toBe(0);
+      expect(typed, strip(out)).toBeGreaterThan(0);
+      const built = JSON.parse(await readFile(jsonFile, 'utf8')) as BuildJson[];
+      expect(built[0]!.targets[0]!.pushed).toBe(true);
+      // Before the resize the view was laid out for 80 columns, with lines wider than 50.
+      const lineWidths = (text: string): number[] => strip(text).split(/\r?\n/).map((l) => [...l].length);
+      expect(Math.max(...lineWidths(out.slice(0, typed)))).toBeGreaterThan(50);
+      // Each frame is written as one synchronized update; the last, drawn after the
+      // resize, fits 50 columns, and still shows the target done with its digest.
+      const frames = out.slice(typed).split('\u001b[?2026h').slice(1);
+      expect(frames.length).toBeGreaterThan(0);
+      const last = frames.at(-1)!.split('\u001b[?2026l')[0]!;
+      expect(strip(last)).toContain('✓');
+      expect(strip(last)).toContain(built[0]!.targets[0]!.digest.slice(0, 30));
+      for (const width of lineWidths(last)) expect(width, strip(last)).toBeLessThanOrEqual(50);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('prints plain lines without any escape code when stderr is not a terminal, nothing under -q, and never loads the view then', async () => {

@@ -13,8 +13,13 @@ export type ViewFrame =
   | { kind: 'build'; props: Omit<BuildViewProps, 'color'> }
   | { kind: 'transfer'; props: Omit<TransferViewProps, 'color'> };
 
-/** A frame to draw; with `close`, the last one, after which the view gives the terminal back. */
-export interface ViewMessage {
-  frame: ViewFrame;
-  close?: boolean;
+export interface TerminalSize {
+  columns: number;
+  rows: number;
 }
+
+/**
+ * A frame to draw (with `close`, the last one, after which the view gives the terminal
+ * back), or the terminal's new size: the resize signal reaches only the main thread.
+ */
+export type ViewMessage = { frame: ViewFrame; close?: boolean } | { resize: TerminalSize };

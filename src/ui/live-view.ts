@@ -39,6 +39,11 @@ function mount(frame: () => ViewFrame, opts: LiveViewOptions): LiveView {
   const frames = new FrameScheduler(() => {
     if (!broken) send({ frame: frame() });
   });
+  // Node refreshes the stream's size on SIGWINCH, which only this thread receives.
+  const resized = (): void => {
+    if (!broken) send({ resize: { columns: opts.stream.columns, rows: opts.stream.rows } });
+  };
+  opts.stream.on('resize', resized);
   send({ frame: frame() });
   let closing: Promise<void> | undefined;
   return {
@@ -46,6 +51,7 @@ function mount(frame: () => ViewFrame, opts: LiveViewOptions): LiveView {
     close: () => {
       closing ??= (async () => {
         frames.stop();
+        opts.stream.off('resize', resized);
         if (!broken) {
           await new Promise<void>((resolve) => {
             worker.once('message', () => resolve());
