@@ -5,6 +5,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pullToLayout } from '../src/push/pull.js';
+import type { GraphTotal } from '../src/push/graph-total.js';
+import { parseReference } from '../src/ref/reference.js';
+import { RegistryClient } from '../src/registry/client/registry-client.js';
 import { REPO_ROOT, runCli } from './support/cli.js';
 import { writeMultiPlatformLayout, type MultiPlatformLayout } from './support/multi-platform-fixture.js';
 import { TINY_ARTIFACT_TYPE, writeTinyLayout, type TinyLayout } from './support/oci-layout-fixture.js';
@@ -300,6 +304,33 @@ describe('browse and pull against real registries', () => {
       const text = await runCli(['pull', ref, '--dest', dest, '-q']);
       expect(text.stdout).toBe(`pulled ${ref} → ${dest} (${sha256(raw)})\n`);
       expect(text.stderr).toBe('');
+    });
+
+    it('reads a whole index once for the live view total, and the copy takes the manifests from there', async () => {
+      const repo = `it/${suffix()}/multi-total`;
+      const layout = await seedMulti(repo, 'v3');
+      const dest = path.join(work, `total-${suffix()}`);
+      const client = await RegistryClient.create({ env: {}, userAgent: 'lazyoci-test' });
+      const totals: GraphTotal[] = [];
+      const before = await logLineCount(http.logFile);
+      try {
+        const ref = parseReference(`${http.host}/${repo}:v3`);
+        const result = await pullToLayout(client.repository(ref, 'pull'), { reference: ref, dest, onTotal: (t) => totals.push(t) });
+        expect(result.digest).toBe(layout.indexDigest);
+      } finally {
+        await client.close();
+      }
+      // The total is everything the layout now holds: the index, and per platform its
+      // manifest, config and layer.
+      const held = await readdir(path.join(dest, 'blobs', 'sha256'));
+      let bytes = 0;
+      for (const name of held) bytes += (await stat(path.join(dest, 'blobs', 'sha256', name))).size;
+      expect(held).toHaveLength(1 + 3 * layout.images.length);
+      expect(totals).toEqual([{ bytes, blobs: 2 * layout.images.length }]);
+      // One GET of the index (by its tag) and one of each platform's manifest, no more.
+      const gets = (await requestsSince(http.logFile, before, `/v2/${repo}/manifests/`)).filter((l) => l.includes('"GET '));
+      expect(gets).toHaveLength(1 + layout.images.length);
+      for (const image of layout.images) expect(gets.filter((l) => l.includes(image.manifestDigest))).toHaveLength(1);
     });
 
     it('pulls a whole index, one platform with --platform, a digest, and refuses a platform the index lacks', async () => {

@@ -1,19 +1,16 @@
 // `lazyoci copy` as a service: copy or retag what a reference names, a multi-platform
 // index in full, stamping scoped annotations on the way, through the one copy engine.
-import type { Readable } from 'node:stream';
 import { parseManifestDocument } from '../oci/validate-manifest.js';
-import { MemoryStore } from '../content/memory-store.js';
-import { readAll, type Fetcher, type Target } from '../content/store.js';
-import { copyGraph, MANIFEST_LIMIT } from '../copy/copy-graph.js';
+import type { Fetcher, MountSource, Target } from '../content/store.js';
+import { copyGraph } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
-import type { MountableFetcher, MountSource } from '../content/store.js';
-import { mountSourceOf } from '../copy/mount.js';
 import { ContentError, UsageError } from '../errors/index.js';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import { formatReference, formatRepository, type Reference } from '../ref/reference.js';
 import type { FetchedManifest } from '../registry/client/manifests.js';
 import { graphBlobBytes, graphTotal, type GraphTotal } from './graph-total.js';
+import { ManifestCache, OverlayFetcher } from './manifest-overlay.js';
 
 /** Annotations to set, split by where they go (seed: `index:` / `manifest:` prefixes). */
 export interface ScopedAnnotations {
@@ -113,24 +110,6 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-/** Reads rewritten documents from memory and everything else from the source. */
-class OverlayFetcher implements MountableFetcher {
-  readonly #memory: MemoryStore;
-  readonly #base: Fetcher;
-  readonly mountSource: MountSource | undefined;
-
-  constructor(memory: MemoryStore, base: Fetcher) {
-    this.#memory = memory;
-    this.#base = base;
-    // Blobs are never rewritten, so they can still be mounted from the source repository.
-    this.mountSource = mountSourceOf(base);
-  }
-
-  async fetch(desc: Descriptor): Promise<Readable> {
-    return (await this.#memory.exists(desc)) ? this.#memory.fetch(desc) : this.#base.fetch(desc);
-  }
-}
-
 interface Doc {
   manifests?: Descriptor[];
   config?: Descriptor;
@@ -157,23 +136,6 @@ function annotate(doc: Doc, extra: Record<string, string>): boolean {
   if (entries.every(([k, v]) => doc.annotations?.[k] === v)) return false;
   doc.annotations = { ...(doc.annotations ?? {}), ...extra };
   return true;
-}
-
-/** The manifests of the source graph, fetched once and kept in memory for the copy. */
-class ManifestCache {
-  readonly #source: Fetcher;
-  readonly memory = new MemoryStore();
-
-  constructor(source: Fetcher) {
-    this.#source = source;
-  }
-
-  async read(desc: Descriptor): Promise<Buffer> {
-    if (await this.memory.exists(desc)) return readAll(await this.memory.fetch(desc));
-    const bytes = await readAll(await this.#source.fetch(desc), MANIFEST_LIMIT);
-    this.memory.addBytes({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes);
-    return bytes;
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Descriptor, ImageIndex } from '../oci/types.js';
 import { formatReference, type Reference } from '../ref/reference.js';
 import type { FetchedManifest } from '../registry/client/manifests.js';
 import { graphTotal, type GraphTotal } from './graph-total.js';
+import { ManifestCache, OverlayFetcher } from './manifest-overlay.js';
 import { defaultArtifactDir, type UserSettings } from '../settings/index.js';
 
 /** Where a pull reads from: a remote repository. */
@@ -30,7 +31,7 @@ export interface PullOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: CopyEventHandler;
-  /** The size of what is pulled, reported before the copy when it is known without extra requests (a single manifest). */
+  /** The size of what is pulled, reported before the copy (its manifests are read first, once). */
   onTotal?: (total: GraphTotal) => void;
 }
 
@@ -132,16 +133,21 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
     }
   }
 
-  if (opts.onTotal !== undefined && root.digest === fetched.descriptor.digest) {
-    // An index's manifests are not fetched yet; reading them here would double the requests.
-    const total = await graphTotal(root, fetched.bytes, async () => undefined);
+  // The manifests read here (for the total) stay in memory, and the copy reads them from there.
+  const cache = new ManifestCache(source);
+  cache.memory.addBytes(fetched.descriptor, fetched.bytes);
+  if (opts.onTotal !== undefined) {
+    const rootBytes = await cache.read(root);
+    // An index's manifests, each platform's, are fetched together rather than one by one.
+    await cache.readChildren(root, rootBytes);
+    const total = await graphTotal(root, rootBytes, (desc) => cache.read(desc));
     if (total !== undefined) opts.onTotal(total);
   }
 
   const tag = layoutTagFor(ref);
   let copied = 0;
   let skipped = 0;
-  await copyGraph(source, root, new OciLayoutStore(opts.dest), [tag], {
+  await copyGraph(new OverlayFetcher(cache.memory, source), root, new OciLayoutStore(opts.dest), [tag], {
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     onEvent: (event) => {

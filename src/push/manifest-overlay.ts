@@ -1,0 +1,50 @@
+// Manifests read once and kept in memory, and a fetcher that serves them from there:
+// a service that has to look at a graph before copying it (for a total, or to rewrite
+// it) hands the copy engine an overlay, so no manifest is fetched twice.
+import type { Readable } from 'node:stream';
+import { MemoryStore } from '../content/memory-store.js';
+import { readAll, type Fetcher, type MountableFetcher, type MountSource } from '../content/store.js';
+import { MANIFEST_LIMIT } from '../copy/copy-graph.js';
+import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
+import { mountSourceOf } from '../copy/mount.js';
+import type { Descriptor } from '../oci/types.js';
+
+/** The manifests of the source graph, fetched once and kept in memory for the copy. */
+export class ManifestCache {
+  readonly #source: Fetcher;
+  readonly memory = new MemoryStore();
+
+  constructor(source: Fetcher) {
+    this.#source = source;
+  }
+
+  async read(desc: Descriptor): Promise<Buffer> {
+    if (await this.memory.exists(desc)) return readAll(await this.memory.fetch(desc));
+    const bytes = await readAll(await this.#source.fetch(desc), MANIFEST_LIMIT);
+    this.memory.addBytes({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes);
+    return bytes;
+  }
+
+  /** Read the manifests `bytes` (the document `desc`) points to, all at once. */
+  async readChildren(desc: Descriptor, bytes: Buffer): Promise<void> {
+    await Promise.all(manifestChildren(desc, bytes).filter(isGraphNode).map((child) => this.read(child)));
+  }
+}
+
+/** Reads the documents held in memory from there and everything else from the source. */
+export class OverlayFetcher implements MountableFetcher {
+  readonly #memory: MemoryStore;
+  readonly #base: Fetcher;
+  readonly mountSource: MountSource | undefined;
+
+  constructor(memory: MemoryStore, base: Fetcher) {
+    this.#memory = memory;
+    this.#base = base;
+    // Blobs are never held in memory here, so they can still be mounted from the source repository.
+    this.mountSource = mountSourceOf(base);
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    return (await this.#memory.exists(desc)) ? this.#memory.fetch(desc) : this.#base.fetch(desc);
+  }
+}
