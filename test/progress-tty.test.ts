@@ -120,6 +120,16 @@ export async function resolve(specifier, context, next) {
     return result;
   }
 
+  /** Start a shell command in a pseudo-terminal that a test types into (child.stdin) and reads. */
+  async function spawnInPty(command: string) {
+    const home = await mkdtemp(path.join(base, 'home-'));
+    return spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+
   it('draws the build with bars, then ✓ and the digest the registry holds, within 80 columns', async () => {
     const jsonFile = path.join(base, 'build.json');
     const run = await runInPty(['build', '-o', 'json'], { shellTail: ` > '${jsonFile}'` });
@@ -202,13 +212,7 @@ export async function resolve(specifier, context, next) {
       path.join(dir, '.lazy'),
       `version: 1\nartifacts:\n  - type: artifact\n    files: [{ path: big.bin }]\n    targets: [{ registry: "${repo}", tags: [v1] }]\n`,
     );
-    const home = await mkdtemp(path.join(base, 'home-'));
-    const command = `stty rows 40 cols ${COLUMNS}; exec '${process.execPath}' '${CLI_PATH}' build '${dir}'`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = await spawnInPty(`stty rows 40 cols ${COLUMNS}; exec '${process.execPath}' '${CLI_PATH}' build '${dir}'`);
     let out = '';
     let typed = false;
     child.stdout.on('data', (c: Buffer) => {
@@ -241,16 +245,12 @@ export async function resolve(specifier, context, next) {
         path.join(dir, '.lazy'),
         `version: 1\nartifacts:\n  - type: artifact\n    name: resize\n    files: [{ path: payload.bin }]\n    targets: [{ registry: "${repo}", tags: [v1] }]\n`,
       );
-      const home = await mkdtemp(path.join(base, 'home-'));
       const jsonFile = path.join(dir, 'build.json');
       // The shell of the terminal starts the build, waits for a line typed into the
       // terminal, then makes the terminal 50 columns wide, as a user dragging its window.
-      const command = `stty rows 40 cols ${COLUMNS}; '${process.execPath}' '${CLI_PATH}' build -o json '${dir}' > '${jsonFile}' & pid=$!; read go; stty cols 50; kill -WINCH $pid; wait $pid`;
-      const child = spawn('script', ['-qfec', command, '/dev/null'], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOCKER_CONFIG: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = await spawnInPty(
+        `stty rows 40 cols ${COLUMNS}; '${process.execPath}' '${CLI_PATH}' build -o json '${dir}' > '${jsonFile}' & pid=$!; read go; stty cols 50; kill -WINCH $pid; wait $pid`,
+      );
       let out = '';
       let typed = -1;
       child.stdout.on('data', (c: Buffer) => {
