@@ -3,19 +3,25 @@
 // blob transfers bounded by `concurrency`, blobs mounted across repositories of one
 // registry when both sides allow it; the root is written last, under its tags.
 import { Readable, Transform } from 'node:stream';
-import { isTransientFetcher, readAll, type ContentOpener, type Fetcher, type Target } from '../content/store.js';
+import { isTransientFetcher, readAll, type ContentOpener, type Fetcher, type MountSource, type Target } from '../content/store.js';
 import { CancelledError } from '../errors/index.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import type { CopyEvent, CopyEventHandler } from './events.js';
 import { isGraphNode, manifestChildren } from './manifest-children.js';
 import { createLimiter, type Limiter } from './limiter.js';
-import { mountPlan } from './mount.js';
+import { mountPlan, mountPlanFor } from './mount.js';
 
 export interface CopyOptions {
   /** Blob transfers running at once. */
   concurrency?: number;
   onEvent?: CopyEventHandler;
   signal?: AbortSignal;
+  /**
+   * Another repository known to hold a blob (say, pushed earlier in the same build), to
+   * mount from when the source itself is not one. Asked only for blobs the destination
+   * lacks; a declined mount falls back to an upload.
+   */
+  mountFrom?: (desc: Descriptor) => MountSource | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -49,6 +55,7 @@ export class CopySession {
   readonly #limit: Limiter;
   readonly #signal: AbortSignal | undefined;
   readonly #mounting: ReturnType<typeof mountPlan>;
+  readonly #mountFrom: CopyOptions['mountFrom'];
   readonly #done = new Map<Digest, Promise<void>>();
 
   constructor(src: Fetcher, dst: Target, options: CopyOptions = {}) {
@@ -59,6 +66,7 @@ export class CopySession {
     this.#signal = options.signal;
     // Mount only when the source is a repository on the destination's registry (spec §5).
     this.#mounting = mountPlan(src, dst);
+    this.#mountFrom = options.mountFrom;
   }
 
   /**
@@ -132,7 +140,7 @@ export class CopySession {
       this.#emit({ type: 'skipped', target: dst.name, descriptor: desc });
       return;
     }
-    const mounting = this.#mounting;
+    const mounting = this.#mounting ?? mountPlanFor(this.#mountFrom?.(desc), dst);
     if (mounting !== undefined && (await mounting.mounter.mount(desc, mounting.from))) {
       this.#emit({ type: 'mounted', target: dst.name, descriptor: desc, from: `${mounting.from.registry}/${mounting.from.repository}` });
       return;

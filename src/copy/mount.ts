@@ -13,8 +13,11 @@ export function mountSourceOf(src: Fetcher): MountSource | undefined {
 
 /** The repository a copy from `src` to `dst` can mount blobs from, if any. */
 export function mountPlan(src: Fetcher, dst: object): { mounter: Mounter; from: MountSource } | undefined {
-  if (!isMounter(dst)) return undefined;
-  const from = mountSourceOf(src);
-  if (from === undefined || !dst.canMountFrom(from)) return undefined;
+  return mountPlanFor(mountSourceOf(src), dst);
+}
+
+/** Mounting from `from` into `dst`, when `dst` can and `from` is another repository of its registry. */
+export function mountPlanFor(from: MountSource | undefined, dst: object): { mounter: Mounter; from: MountSource } | undefined {
+  if (from === undefined || !isMounter(dst) || !dst.canMountFrom(from)) return undefined;
   return { mounter: dst, from };
 }

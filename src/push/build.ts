@@ -3,15 +3,25 @@
 // target is recorded and the rest go on.
 import { OciLayoutStore } from '../content/oci-layout-store.js';
 import { DigestCache, digestCachePath } from '../content/digest-cache.js';
-import type { Fetcher, Target } from '../content/store.js';
+import type { Fetcher, MountSource, Target } from '../content/store.js';
 import type { Descriptor } from '../oci/types.js';
 import { CopySession } from '../copy/copy-graph.js';
 import type { CopyEvent } from '../copy/events.js';
+import { isGraphNode } from '../copy/manifest-children.js';
+import { mountSourceOf } from '../copy/mount.js';
 import { LazyOciError } from '../errors/index.js';
 import type { ArtifactType } from '../config/types.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
-import { packageArtifact, type PackagedArtifact } from './package-artifact.js';
+import { externalPackagingReason, packageArtifact, type PackagedArtifact } from './package-artifact.js';
 import { planFromOptions, referencesOf, type PlannedArtifact, type PlannedTarget } from './plan.js';
+import { PushedBlobs } from './pushed-blobs.js';
+
+/**
+ * `--dry-run`: `plan` packages what lazyoci can on its own (files, charts, docker
+ * archives) and lists image builds and daemon images without a digest; `build` runs
+ * the builders too, so every digest is exact. Neither sends anything.
+ */
+export type DryRun = 'plan' | 'build';
 
 export interface BuildOptions {
   file?: string;
@@ -22,7 +32,8 @@ export interface BuildOptions {
   artifact?: string;
   /** `--platform`, repeatable: overrides the platforms of image artifacts. */
   platforms?: string[];
-  dryRun?: boolean;
+  /** Unset: a real run. */
+  dryRun?: DryRun;
   noPush?: boolean;
   concurrency?: number;
   registry: RegistryClientOptions;
@@ -42,15 +53,27 @@ export interface BuildOptions {
 export type BuildEvent =
   | { type: 'packaging'; artifact: string; artifactType: ArtifactType; targets: { target: string; tags: string[] }[]; push: boolean }
   | { type: 'packaged'; artifact: string; digest: string; size: number; blobs: number }
+  /** A dry run left this artifact unpackaged (it needs a builder or the daemon); `note` says so. */
+  | { type: 'not-packaged'; artifact: string; note: string }
   | { type: 'copy'; artifact: string; target: string; event: CopyEvent }
   | { type: 'target-done'; artifact: string; target: string; digest: string; tags: string[] }
   | { type: 'target-failed'; artifact: string; target: string; error: LazyOciError | Error };
 
 export interface TargetResult {
   reference: string;
-  digest: string;
+  /** Null only in a dry run that did not compute it; `note` says why. */
+  digest: string | null;
   pushed: boolean;
   error?: string;
+  note?: string;
+  /**
+   * Blobs of this push to the target's repository (the same figures on each of its
+   * tags): uploaded, mounted from another repository of the registry, already there.
+   * Only for targets a push was attempted to.
+   */
+  uploaded?: number;
+  mounted?: number;
+  skipped?: number;
 }
 
 export interface ArtifactResult {
@@ -68,21 +91,52 @@ function failAll(artifact: PlannedArtifact, digest: string, message: string): Ar
   };
 }
 
-function copySession(source: Fetcher, artifact: PlannedArtifact, target: PlannedTarget, destination: Target, opts: BuildOptions, tagged: Set<string>): CopySession {
-  return new CopySession(source, destination, {
-    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    onEvent: (event) => {
-      if (event.type === 'tagged') tagged.add(event.tag);
-      opts.onEvent?.({ type: 'copy', artifact: artifact.name, target: target.display, event });
-    },
-  });
-}
-
-/** A session whose blobs may already be on their way (started while packaging). */
-interface StartedPush {
+/** One push to one target: the copy session, what it has tagged and its blob counts. */
+interface TargetPush {
   session: CopySession;
   tagged: Set<string>;
+  uploaded: number;
+  mounted: number;
+}
+
+/**
+ * A push of `source` to `destination`. Every blob that lands there (or already was) is
+ * remembered, and blobs the destination lacks are mounted from a repository of the same
+ * registry that got them earlier in this build (issue: one upload per registry).
+ */
+function startPush(
+  source: Fetcher,
+  artifact: PlannedArtifact,
+  target: PlannedTarget,
+  destination: Target,
+  opts: BuildOptions,
+  pushed: PushedBlobs,
+): TargetPush {
+  const here: MountSource | undefined = mountSourceOf(destination);
+  const push: TargetPush = {
+    tagged: new Set<string>(),
+    uploaded: 0,
+    mounted: 0,
+    session: new CopySession(source, destination, {
+      ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(here === undefined ? {} : { mountFrom: (desc: Descriptor) => pushed.sourceFor(desc.digest, here) }),
+      onEvent: (event) => {
+        countEvent(push, event, here, pushed);
+        opts.onEvent?.({ type: 'copy', artifact: artifact.name, target: target.display, event });
+      },
+    }),
+  };
+  return push;
+}
+
+function countEvent(push: TargetPush, event: CopyEvent, here: MountSource | undefined, pushed: PushedBlobs): void {
+  if (event.type === 'tagged') push.tagged.add(event.tag);
+  if (isGraphNode(event.descriptor)) return;
+  if (event.type === 'copied') push.uploaded++;
+  else if (event.type === 'mounted') push.mounted++;
+  else if (event.type !== 'skipped') return;
+  if (here !== undefined) pushed.record(event.descriptor.digest, here);
 }
 
 async function pushTarget(
@@ -91,31 +145,51 @@ async function pushTarget(
   target: PlannedTarget,
   destination: Target,
   opts: BuildOptions,
-  started?: StartedPush,
+  pushed: PushedBlobs,
+  started?: TargetPush,
 ): Promise<TargetResult[]> {
   const digest = packaged.root.digest;
-  const tagged = started?.tagged ?? new Set<string>();
+  const push = started ?? startPush(packaged.store, artifact, target, destination, opts, pushed);
+  const counts = (): Pick<TargetResult, 'uploaded' | 'mounted' | 'skipped'> => ({
+    uploaded: push.uploaded,
+    mounted: push.mounted,
+    // The registry had the rest: checked one by one, or all at once when it had the root.
+    skipped: Math.max(0, packaged.blobs.length - push.uploaded - push.mounted),
+  });
   try {
-    const session = started?.session ?? copySession(packaged.store, artifact, target, destination, opts, tagged);
-    await session.copy(packaged.root, target.tags);
+    await push.session.copy(packaged.root, target.tags);
+    // Complete now, whether blob by blob or because the registry already had the root.
+    const here = mountSourceOf(destination);
+    if (here !== undefined) for (const blob of packaged.blobs) pushed.record(blob.digest, here);
     opts.onEvent?.({ type: 'target-done', artifact: artifact.name, target: target.display, digest, tags: [...target.tags] });
-    return target.tags.map((tag) => ({ reference: `${target.display}:${tag}`, digest, pushed: true }));
+    return target.tags.map((tag) => ({ reference: `${target.display}:${tag}`, digest, pushed: true, ...counts() }));
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     if (!(err instanceof LazyOciError) || err.exitCode === 130) throw err;
     opts.onEvent?.({ type: 'target-failed', artifact: artifact.name, target: target.display, error });
+    const partial = { uploaded: push.uploaded, mounted: push.mounted };
     return target.tags.map((tag) =>
-      tagged.has(tag)
-        ? { reference: `${target.display}:${tag}`, digest, pushed: true }
-        : { reference: `${target.display}:${tag}`, digest, pushed: false, error: error.message },
+      push.tagged.has(tag)
+        ? { reference: `${target.display}:${tag}`, digest, pushed: true, ...partial }
+        : { reference: `${target.display}:${tag}`, digest, pushed: false, error: error.message, ...partial },
     );
   }
+}
+
+/** A dry run's entry for an artifact it did not package: every reference, no digest. */
+function notComputed(artifact: PlannedArtifact, note: string): ArtifactResult {
+  return {
+    name: artifact.name,
+    type: artifact.type,
+    targets: artifact.targets.flatMap((t) => referencesOf(t).map((reference) => ({ reference, digest: null, pushed: false, note }))),
+  };
 }
 
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const plan = await planFromOptions(opts);
   const results: ArtifactResult[] = [];
-  const pushing = opts.dryRun !== true && opts.noPush !== true;
+  const pushing = opts.dryRun === undefined && opts.noPush !== true;
+  const pushed = new PushedBlobs();
   let client: RegistryClient | undefined;
   const destinationOf = async (target: PlannedTarget): Promise<Target> => {
     if (target.kind === 'layout') return new OciLayoutStore(target.path, target.display);
@@ -132,12 +206,18 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
         targets: artifact.targets.map((t) => ({ target: t.display, tags: [...t.tags] })),
         push: pushing,
       });
+      const note = opts.dryRun === 'plan' ? externalPackagingReason(artifact) : undefined;
+      if (note !== undefined) {
+        opts.onEvent?.({ type: 'not-packaged', artifact: artifact.name, note });
+        results.push(notComputed(artifact, note));
+        continue;
+      }
       // Blobs the packager had to hash go to the first target while it hashes the rest.
       const first = pushing ? artifact.targets[0] : undefined;
       const firstDestination = first === undefined ? undefined : await destinationOf(first);
       // Connecting and logging in overlap the hashing of the first files.
       void firstDestination?.prepare?.();
-      let early: StartedPush | undefined;
+      let early: TargetPush | undefined;
       let packaged: PackagedArtifact;
       try {
         packaged = await packageArtifact(artifact, {
@@ -148,10 +228,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
             ? {}
             : {
                 onBlob: (desc: Descriptor, store: Fetcher) => {
-                  if (early === undefined) {
-                    const tagged = new Set<string>();
-                    early = { session: copySession(store, artifact, first, firstDestination, opts, tagged), tagged };
-                  }
+                  early ??= startPush(store, artifact, first, firstDestination, opts, pushed);
                   early.session.prefetch(desc);
                 },
               }),
@@ -179,7 +256,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
             continue;
           }
           const destination = i === 0 && firstDestination !== undefined ? firstDestination : await destinationOf(target);
-          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts, i === 0 ? early : undefined)));
+          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts, pushed, i === 0 ? early : undefined)));
         }
       } finally {
         await packaged.cleanup?.();

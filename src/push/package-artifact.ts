@@ -226,6 +226,20 @@ async function packageHelm(
   return { manifest, blobs: [configDesc, layer] };
 }
 
+/**
+ * Why an artifact's digest cannot be known without running something outside lazyoci
+ * (an image builder, the Docker daemon), or undefined when packaging needs nothing but
+ * files. A plain dry run lists such artifacts instead of packaging them.
+ */
+export function externalPackagingReason(artifact: PlannedArtifact): string | undefined {
+  const { config } = artifact;
+  if (config.type === 'image') return 'not computed: the image is built only by --dry-run=build or a real build';
+  if (config.type === 'docker' && config.archive === undefined) {
+    return `not computed: ${config.image ?? 'the image'} is read from the Docker daemon only by --dry-run=build or a real build`;
+  }
+  return undefined;
+}
+
 export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOptions): Promise<PackagedArtifact> {
   const { config } = artifact;
   if (config.type === 'image') return packageImage(artifact, config, opts);

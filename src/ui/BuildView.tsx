@@ -32,6 +32,13 @@ function ArtifactRow({ artifact: a }: { artifact: ArtifactSnapshot }) {
       </Text>
     );
   }
+  if (a.state === 'not-packaged') {
+    return (
+      <Text wrap="truncate-end">
+        <Tint dim>·</Tint> <Tint bold>{label}</Tint> <Tint dim>digest {a.note ?? 'not computed'}</Tint>
+      </Text>
+    );
+  }
   const blobs = a.blobs ?? 0;
   return (
     <Text wrap="truncate-end">

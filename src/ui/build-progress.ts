@@ -5,7 +5,8 @@ import { LazyOciError } from '../errors/index.js';
 import type { BuildEvent } from '../push/build.js';
 import { TransferProgress, type TransferSnapshot } from './transfer-progress.js';
 
-export type ArtifactState = 'packaging' | 'packaged' | 'failed';
+/** `not-packaged`: a dry run listed it without packaging it (an image build, a daemon image). */
+export type ArtifactState = 'packaging' | 'packaged' | 'not-packaged' | 'failed';
 
 export interface TargetSnapshot extends TransferSnapshot {
   name: string;
@@ -23,6 +24,8 @@ export interface ArtifactSnapshot {
   blobs?: number;
   error?: string;
   hint?: string;
+  /** Why a dry run has no digest for it (state `not-packaged`). */
+  note?: string;
   targets: TargetSnapshot[];
 }
 
@@ -42,6 +45,7 @@ interface ArtifactEntry {
   push: boolean;
   packaged?: { digest: string; size: number; blobs: number };
   error?: { message: string; hint?: string };
+  note?: string;
   targets: TargetEntry[];
 }
 
@@ -76,6 +80,10 @@ export class BuildProgressModel {
         artifact.state = 'packaged';
         artifact.packaged = { digest: event.digest, size: event.size, blobs: event.blobs };
         for (const t of artifact.targets) t.progress.setTotal({ bytes: event.size, blobs: event.blobs });
+        break;
+      case 'not-packaged':
+        artifact.state = 'not-packaged';
+        artifact.note = event.note;
         break;
       case 'copy':
         this.#target(artifact, event.target)?.progress.apply(event.event, now);
@@ -118,6 +126,7 @@ export class BuildProgressModel {
       state: a.state,
       push: a.push,
       ...(a.packaged === undefined ? {} : a.packaged),
+      ...(a.note === undefined ? {} : { note: a.note }),
       ...(a.error === undefined ? {} : a.error.hint === undefined ? { error: a.error.message } : { error: a.error.message, hint: a.error.hint }),
       targets: a.targets.map((t) => ({ ...t.progress.snapshot(now), name: t.name, tags: [...t.tags] })),
     }));

@@ -11,10 +11,17 @@ export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: bool
     lines.push(`${artifact.name} (${artifact.type})`);
     for (const t of artifact.targets) {
       if (t.error !== undefined) lines.push(`  ✗ ${t.reference}  ${t.error}`);
-      else lines.push(`  ${t.pushed ? '✓' : '·'} ${t.reference}  ${t.digest}  ${t.pushed ? 'pushed' : verb}`);
+      else if (t.digest === null) lines.push(`  · ${t.reference}  digest ${t.note ?? 'not computed'}`);
+      else lines.push(`  ${t.pushed ? '✓' : '·'} ${t.reference}  ${t.digest}  ${t.pushed ? pushedText(t) : verb}`);
     }
   }
   return lines.join('\n');
+}
+
+/** `pushed`, plus how the blobs got there when any was mounted. */
+function pushedText(t: ArtifactResult['targets'][number]): string {
+  if (t.mounted === undefined || t.mounted === 0) return 'pushed';
+  return `pushed (${t.uploaded ?? 0} uploaded, ${t.mounted} mounted, ${t.skipped ?? 0} already there)`;
 }
 
 /** One plain progress line, or undefined for events that have none (byte counts). */
@@ -23,6 +30,8 @@ export function buildEventLine(event: BuildEvent): string | undefined {
     case 'packaging':
     case 'target-done':
       return undefined;
+    case 'not-packaged':
+      return `${event.artifact}: digest ${event.note}`;
     case 'packaged':
       return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
     case 'target-failed': {
