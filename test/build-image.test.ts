@@ -21,7 +21,7 @@ describe('image artifacts', () => {
   it('builds a two-platform image with buildah and pushes it as an index, with the digest the dry run printed', async () => {
     const prefix = `${http.host}/img-${Math.random().toString(36).slice(2, 8)}`;
     const env = { LAZYOCI_REGISTRY: prefix };
-    const dry = await runCli(['build', 'examples/image', '--tag', 'v2.1.0', '--dry-run', '-o', 'json'], { env });
+    const dry = await runCli(['build', 'examples/image', '--tag', 'v2.1.0', '--dry-run=build', '-o', 'json'], { env });
     expect(dry.code, dry.stderr).toBe(0);
     const [planned] = JSON.parse(dry.stdout) as BuildJson[];
 

@@ -115,6 +115,17 @@ describe('BuildView', () => {
     expect(frame).toContain('· reg.example/two → v1 not pushed');
   });
 
+  it("shows a dry run's unbuilt image as listed without a digest, with the reason", () => {
+    const m = modelAfter([
+      { type: 'packaging', artifact: 'site', artifactType: 'image', targets: [{ target: 'reg.example/site', tags: ['1.0'] }], push: false },
+      { type: 'not-packaged', artifact: 'site', note: 'not computed: the image is built only by --dry-run=build or a real build' },
+    ]);
+    const frame = render(<BuildView artifacts={m.snapshot()} color={false} />).lastFrame()!;
+    expect(frame).toContain('· site (image) digest not computed: the image is built only by --dry-run=build');
+    expect(frame).not.toContain('packaging');
+    expect(frame).toContain('· reg.example/site → 1.0 not pushed');
+  });
+
   it('prints finished rows once, above the live rows, as frames go by', () => {
     const events = [...start, packaged, ...firstTargetDone, copy('reg.example/two', { type: 'started', target: 'r/two', descriptor: big })];
     let t = 0;

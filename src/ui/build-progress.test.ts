@@ -62,6 +62,15 @@ describe('BuildProgressModel', () => {
     expect(m.snapshot()[0]!.targets[1]).toMatchObject({ state: 'failed', error: 'denied: no push', hint: 'log in first', blobs: { mounted: 1 } });
   });
 
+  it("keeps a dry run's unpackaged artifact apart, with its note, and leaves it alone on interrupt", () => {
+    const m = new BuildProgressModel(clock().now);
+    m.apply(packaging(false));
+    m.apply({ type: 'not-packaged', artifact: 'app', note: 'not computed: needs a builder' });
+    m.interrupt('cancelled');
+    expect(m.snapshot()[0]).toMatchObject({ state: 'not-packaged', note: 'not computed: needs a builder', push: false });
+    expect(m.snapshot()[0]!.targets.every((t) => t.state === 'waiting')).toBe(true);
+  });
+
   it('marks the artifact failed when packaging fails', () => {
     const m = new BuildProgressModel(() => 0);
     m.apply(packaging());
