@@ -47,7 +47,7 @@ artifacts:
     expect(out).not.toContain(Buffer.from(`${reg.username}:${reg.password}`).toString('base64'));
   };
 
-  it('pushes with one token request per repository scope, reused for every blob and tag', async () => {
+  it('pushes with one token request per repository scope (and one for mounting), reused for every blob and tag', async () => {
     const before = (await readTokenLog(reg.tokenLog!)).length;
     const res = await runCli(['build', '-o', 'json'], { cwd: dir, env: creds });
     noSecrets(res.stdout + res.stderr);
@@ -56,11 +56,14 @@ artifacts:
     expect(result!.targets.map((t) => t.pushed)).toEqual([true, true, true, true]);
 
     const tokens = (await readTokenLog(reg.tokenLog!)).slice(before);
-    // 4 blobs and 4 manifest PUTs over two repositories: two token requests in all.
+    // 4 blobs and 4 manifest PUTs over two repositories: one token per repository, and one
+    // more, covering push on two and pull on one, for mounting the 4 blobs into two.
     expect(tokens).toEqual([
       { user: reg.username, scopes: [`repository:tok/${id}/one:pull,push`], status: 200 },
       { user: reg.username, scopes: [`repository:tok/${id}/two:pull,push`], status: 200 },
+      { user: reg.username, scopes: [`repository:tok/${id}/one:pull`, `repository:tok/${id}/two:pull,push`], status: 200 },
     ]);
+    expect(result!.targets[3]).toMatchObject({ uploaded: 0, mounted: 4 });
 
     const raw = await inspectRaw(result!.targets[0]!.reference, { tls: 'skip', creds: `${reg.username}:${reg.password}` });
     expect(sha256(raw)).toBe(result!.targets[0]!.digest);
