@@ -10,6 +10,7 @@ import type { CopyEvent } from '../copy/events.js';
 import { LazyOciError } from '../errors/index.js';
 import type { ArtifactType } from '../config/types.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import type { BaseRegistryAccess } from '../build/builder.js';
 import { packageArtifact, type PackagedArtifact } from './package-artifact.js';
 import { planFromOptions, referencesOf, type PlannedArtifact, type PlannedTarget } from './plan.js';
 
@@ -112,6 +113,19 @@ async function pushTarget(
   }
 }
 
+/** The registry client's answer in the form image builders take. */
+function builderAccessFrom(access: Awaited<ReturnType<RegistryClient['builderAccess']>>): BaseRegistryAccess {
+  const c = access.credential;
+  if (c === undefined) return { insecure: access.insecure };
+  return {
+    insecure: access.insecure,
+    credential:
+      c.kind === 'basic'
+        ? { username: c.username, password: c.password }
+        : { identityToken: c.token, ...(c.username === undefined ? {} : { username: c.username }) },
+  };
+}
+
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const plan = await planFromOptions(opts);
   const results: ArtifactResult[] = [];
@@ -142,6 +156,11 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       try {
         packaged = await packageArtifact(artifact, {
           env: opts.env,
+          baseRegistries: async (host) => {
+            client ??= await opts.openClient(opts.registry);
+            return builderAccessFrom(await client.builderAccess(host));
+          },
+          ...(opts.registry.caFile === undefined ? {} : { caFile: opts.registry.caFile }),
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
           ...(digests === undefined ? {} : { digests }),
           ...(first === undefined || firstDestination === undefined

@@ -100,6 +100,11 @@ export class RegistryHttp {
     });
   }
 
+  /** Whether plain HTTP and unverified TLS are allowed for this registry (--insecure, or saved so). */
+  get insecure(): boolean {
+    return this.#opts.insecure;
+  }
+
   /** The registry's base URL, found once by pinging `/v2/`. */
   endpoint(): Promise<URL> {
     this.#endpoint ??= this.#discover();
