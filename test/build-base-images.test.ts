@@ -128,4 +128,24 @@ describe('image builds pull their base images the way lazyoci reaches registries
     expect(built.code, built.stderr).toBe(0);
     expect(await layersOf(`${http.host}/${repo}/app:1`)).toHaveLength(2);
   });
+
+  it("shows a builder's failure as one line per target, with the whole output in a log file it names", async () => {
+    const cache = path.join(dir, 'cache');
+    const broken = await project('broken', 'FROM scratch\nCOPY broken.txt /a\nCOPY no-such-file.txt /b\n', `${http.host}/broken/app`);
+    await writeFile(path.join(broken, '.lazy'), (await readFile(path.join(broken, '.lazy'), 'utf8')).replace('tags: ["1"]', 'tags: ["1", "2"]'));
+    const json = await runCli(['build', '-o', 'json'], { cwd: broken, env: { XDG_CACHE_HOME: cache } });
+    expect(json.code).toBe(1);
+    const [result] = JSON.parse(json.stdout) as BuildJson[];
+    expect(result!.targets).toHaveLength(2);
+    for (const t of result!.targets) expect(t.error).toMatch(/^buildah build exited with code \d+: Error: .*no-such-file\.txt[^\n]* \(full output: \S+\.log\)$/);
+    const log = /\(full output: (\S+)\)$/.exec(result!.targets[0]!.error!)![1]!;
+    expect(await readFile(log, 'utf8')).toMatch(/STEP 1\/3[\s\S]*STEP 2\/3[\s\S]*STEP 3\/3[\s\S]*no-such-file\.txt/);
+
+    // The text table keeps one line per reference.
+    const text = await runCli(['build'], { cwd: broken, env: { XDG_CACHE_HOME: cache } });
+    expect(text.code).toBe(1);
+    const rows = text.stdout.split('\n').filter((l) => l.includes('no-such-file.txt'));
+    expect(rows).toHaveLength(2);
+    expect(text.stdout).not.toMatch(/STEP 2\/3/);
+  });
 });

@@ -7,7 +7,7 @@ import { BuildError } from '../errors/index.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { BUILT_REF_NAME, builtImageFrom, type BuildRunOptions, type BuiltImage, type ImageBuilder, type ImageBuildRequest } from './builder.js';
 import { prepareBuilderRegistries } from './builder-registries.js';
-import { runTool } from './run-tool.js';
+import { buildLogDir, runTool } from './run-tool.js';
 
 export interface BuildahBuilderOptions {
   /** The buildah executable; `buildah` (looked up on PATH) by default. */
@@ -90,7 +90,7 @@ export class BuildahBuilder implements ImageBuilder {
       });
       const env = { ...(await toolEnv(baseEnv)), ...registries.env };
       const run = (args: string[], label: string): Promise<unknown> =>
-        runTool(this.#command, [...storage, ...args], { env, signal: opts.signal, onLog: opts.onLog, label });
+        runTool(this.#command, [...storage, ...args], { env, signal: opts.signal, onLog: opts.onLog, label, logDir: buildLogDir(baseEnv) });
       const dest = `oci:${layoutDir}:${BUILT_REF_NAME}`;
 
       try {
