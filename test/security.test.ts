@@ -88,4 +88,24 @@ describe('plain HTTP only to loopback names unless --insecure', () => {
   it('uses HTTP for the same registry once --insecure is given', async () => {
     expect((await endpointOf(true)).protocol).toBe('http:');
   });
+
+  it('gives a name that does not resolve a DNS hint, not one about --insecure or TLS', async () => {
+    // The resolver answers "not found" itself, so no DNS query leaves the machine.
+    const notFound: LookupFunction = (host, _options, callback) =>
+      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), '', 4);
+    const dispatcher = new Agent({ connect: { lookup: notFound } });
+    try {
+      const http = new RegistryHttp({ registry: 'registry.example.com', dispatcher, insecure: false, userAgent: 'lazyoci-test', credential: async () => undefined });
+      const err = await http.endpoint().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(RegistryError);
+      expect((err as RegistryError).message).toBe('cannot connect to registry.example.com: host not found');
+      expect((err as RegistryError).hint).toMatch(/registry name "registry\.example\.com".*DNS/);
+      expect((err as RegistryError).hint).not.toMatch(/--insecure|--ca-file/);
+    } finally {
+      await dispatcher.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Integration tests against the real buildah: FROM scratch builds need no emulation and no daemon.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -193,18 +193,25 @@ describe('BuildahBuilder', () => {
     expect(config.config.Labels.greeting).toBe('none');
   });
 
-  it("reports a Dockerfile error as a BuildError carrying buildah's message and leaves nothing behind", async () => {
+  it("reports a Dockerfile error in one line with buildah's reason, keeps the whole output in a log, leaves no temp files", async () => {
     const req = await request({ dockerfile: await writeDockerfile('FROM scratch\nCOPY missing-file.txt /x\n') });
-    const err = await new BuildahBuilder({ tmpDir: work }).build(req).catch((e: unknown) => e);
+    const cache = join(dir, 'cache');
+    const err = await new BuildahBuilder({ tmpDir: work, env: { ...process.env, XDG_CACHE_HOME: cache } }).build(req).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
-    expect((err as BuildError).message).toMatch(/^buildah build exited with code \d+:\n/);
-    expect((err as BuildError).message).toContain('missing-file.txt');
+    const message = (err as BuildError).message;
+    expect(message).not.toContain('\n');
+    const match = /^buildah build exited with code \d+: Error: .*missing-file\.txt.* \(full output: (.+\.log)\)$/.exec(message);
+    expect(match, message).not.toBeNull();
+    const log = match![1]!;
+    expect(log.startsWith(join(cache, 'lazyoci', 'logs'))).toBe(true);
+    expect(await readFile(log, 'utf8')).toMatch(/STEP 1\/2: FROM scratch[\s\S]*missing-file\.txt/);
+    expect((await stat(log)).mode & 0o777).toBe(0o600);
     expect(await readdir(work)).toEqual([]);
   });
 
   it('reports an unknown instruction with the line buildah complains about', async () => {
     const req = await request({ dockerfile: await writeDockerfile('FROM scratch\nFROBNICATE now\n') });
-    const err = await new BuildahBuilder({ tmpDir: work }).build(req).catch((e: unknown) => e);
+    const err = await new BuildahBuilder({ tmpDir: work, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } }).build(req).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
     expect((err as BuildError).message.toLowerCase()).toContain('frobnicate');
   });

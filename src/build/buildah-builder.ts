@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { BuildError } from '../errors/index.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { BUILT_REF_NAME, builtImageFrom, type BuildRunOptions, type BuiltImage, type ImageBuilder, type ImageBuildRequest } from './builder.js';
-import { runTool } from './run-tool.js';
+import { prepareBuilderRegistries } from './builder-registries.js';
+import { buildLogDir, runTool } from './run-tool.js';
 
 export interface BuildahBuilderOptions {
   /** The buildah executable; `buildah` (looked up on PATH) by default. */
@@ -29,8 +30,9 @@ export function buildahBuildArgs(
   req: ImageBuildRequest,
   platform: string | undefined,
   into: { tag: string } | { manifest: string },
+  registryArgs: readonly string[] = [],
 ): string[] {
-  const args = ['build', '--isolation', 'chroot', '--format', 'oci', '-f', req.dockerfile];
+  const args = ['build', '--isolation', 'chroot', '--format', 'oci', ...registryArgs, '-f', req.dockerfile];
   for (const [key, value] of Object.entries(req.buildArgs)) args.push('--build-arg', `${key}=${value}`);
   if (req.timestamp !== undefined) args.push('--timestamp', String(Math.trunc(req.timestamp)));
   if (platform !== undefined) args.push('--platform', platform);
@@ -76,22 +78,37 @@ export class BuildahBuilder implements ImageBuilder {
       // buildah's oci: transport splits DIR:REF at the first colon.
       if (layoutDir.includes(':')) throw new BuildError(`the temp dir ${layoutDir} contains ":", which buildah cannot write to`);
       const storage = buildahStorageArgs(workDir);
-      const env = await toolEnv(this.#env ?? process.env);
+      const baseEnv = this.#env ?? process.env;
+      const registryDir = join(workDir, 'registries');
+      const registries = await prepareBuilderRegistries({
+        dir: registryDir,
+        dockerfile: req.dockerfile,
+        buildArgs: req.buildArgs,
+        env: baseEnv,
+        ...(opts.registries === undefined ? {} : { registries: opts.registries }),
+        ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
+      });
+      const env = { ...(await toolEnv(baseEnv)), ...registries.env };
       const run = (args: string[], label: string): Promise<unknown> =>
-        runTool(this.#command, [...storage, ...args], { env, signal: opts.signal, onLog: opts.onLog, label });
+        runTool(this.#command, [...storage, ...args], { env, signal: opts.signal, onLog: opts.onLog, label, logDir: buildLogDir(baseEnv) });
       const dest = `oci:${layoutDir}:${BUILT_REF_NAME}`;
 
-      if (platforms.length <= 1) {
-        await run(buildahBuildArgs(req, platforms[0], { tag: req.tag }), 'buildah build');
-        await run(['push', '--format', 'oci', '--quiet', req.tag, dest], 'buildah push');
-      } else {
-        // One platform per invocation, in the order given: a single multi-platform
-        // `buildah build` runs them concurrently and lists them in completion order,
-        // so the index digest would change from run to run.
-        for (const platform of platforms) {
-          await run(buildahBuildArgs(req, platform, { manifest: req.tag }), `buildah build (${platform})`);
+      try {
+        if (platforms.length <= 1) {
+          await run(buildahBuildArgs(req, platforms[0], { tag: req.tag }, registries.args), 'buildah build');
+          await run(['push', '--format', 'oci', '--quiet', req.tag, dest], 'buildah push');
+        } else {
+          // One platform per invocation, in the order given: a single multi-platform
+          // `buildah build` runs them concurrently and lists them in completion order,
+          // so the index digest would change from run to run.
+          for (const platform of platforms) {
+            await run(buildahBuildArgs(req, platform, { manifest: req.tag }, registries.args), `buildah build (${platform})`);
+          }
+          await run(['manifest', 'push', '--all', '--format', 'oci', '--quiet', req.tag, dest], 'buildah manifest push');
         }
-        await run(['manifest', 'push', '--all', '--format', 'oci', '--quiet', req.tag, dest], 'buildah manifest push');
+      } finally {
+        // The auth file holds credentials: it goes as soon as the builder is done with it.
+        await rm(registryDir, { recursive: true, force: true });
       }
       // The vfs store holds full copies of every layer; only the layout is needed now.
       await rm(join(workDir, 'root'), { recursive: true, force: true });

@@ -24,8 +24,23 @@ export interface ImageBuildRequest {
   timestamp?: number;
 }
 
+/** How a builder may reach a base image's registry, decided by lazyoci's own rules (spec §5). */
+export interface BaseRegistryAccess {
+  /** Plain HTTP or an unverified certificate is fine: a loopback registry on HTTP, --insecure, a registry saved as insecure. */
+  insecure: boolean;
+  /** From lazyoci's credential chain; handed to the builder in a private file, never on a command line. */
+  credential?: { username: string; password: string } | { identityToken: string; username?: string };
+}
+
+/** Asked once per registry host a Dockerfile pulls from (`docker.io` for Docker Hub). */
+export type BaseRegistryResolver = (host: string) => Promise<BaseRegistryAccess>;
+
 export interface BuildRunOptions {
   signal?: AbortSignal;
+  /** How to reach the registries of the Dockerfile's base images; none: the builder's own settings. */
+  registries?: BaseRegistryResolver;
+  /** --ca-file: a PEM bundle the builder trusts too. */
+  caFile?: string;
   /** Every line the tool prints, stdout and stderr interleaved as they arrive. */
   onLog?: (line: string) => void;
 }

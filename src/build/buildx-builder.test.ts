@@ -216,13 +216,13 @@ describe('BuildxBuilder with a fake docker', () => {
     await mkdir(work);
     const builder = new BuildxBuilder({
       command: await fakeDocker(join(dir, 'none.tar'), { hasBuilder: true, buildFails: true }),
-      env: {},
+      env: { XDG_CACHE_HOME: join(dir, 'cache') },
       tmpDir: work,
     });
     const err = await builder.build(REQ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
-    expect((err as BuildError).message).toBe(
-      'docker buildx build exited with code 1:\n#5 ERROR: failed to solve: dockerfile parse error line 2',
+    expect((err as BuildError).message).toMatch(
+      /^docker buildx build exited with code 1: #5 ERROR: failed to solve: dockerfile parse error line 2 \(full output: .+\.log\)$/,
     );
     // Build-arg values stay out of the message.
     expect((err as BuildError).message).not.toContain('1.2.3');

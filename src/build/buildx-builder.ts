@@ -10,7 +10,7 @@ import * as tar from 'tar-stream';
 import { BuildError } from '../errors/index.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
 import { BUILT_REF_NAME, builtImageFrom, type BuildRunOptions, type BuiltImage, type ImageBuilder, type ImageBuildRequest } from './builder.js';
-import { runTool } from './run-tool.js';
+import { buildLogDir, runTool } from './run-tool.js';
 
 export const DEFAULT_BUILDX_BUILDER = 'lazyoci';
 
@@ -98,7 +98,7 @@ export class BuildxBuilder implements ImageBuilder {
     const workDir = await mkdtemp(join(this.#tmpDir ?? tmpdir(), 'lazyoci-buildx-'));
     try {
       const run = (args: string[], label: string): Promise<unknown> =>
-        runTool(this.#command, args, { env: this.#env, signal: opts.signal, onLog: opts.onLog, label });
+        runTool(this.#command, args, { env: this.#env, signal: opts.signal, onLog: opts.onLog, label, logDir: buildLogDir(this.#env ?? process.env) });
       try {
         await runTool(this.#command, ['buildx', 'inspect', this.#builderName], { env: this.#env, signal: opts.signal });
       } catch (err) {

@@ -1,7 +1,9 @@
 // Runs an external build tool (no shell), streams its output lines to a hook, keeps the
 // tail for error messages, and kills it when the caller's AbortSignal fires.
 import { spawn } from 'node:child_process';
-import { basename } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 import { BuildError, CancelledError } from '../errors/index.js';
 
 export interface RunToolOptions {
@@ -20,6 +22,11 @@ export interface RunToolOptions {
    * build-arg values may hold tokens, and errors end up in CI logs.
    */
   label?: string;
+  /**
+   * Where a failed run's whole output is written (a file per failure, mode 0600). The
+   * error then carries one line and that file's path; without it, the output's tail.
+   */
+  logDir?: string;
 }
 
 export interface ToolResult {
@@ -40,6 +47,35 @@ class TailBuffer {
   }
   text(): string {
     return this.#lines.join('\n');
+  }
+}
+
+/** `$XDG_CACHE_HOME/lazyoci/logs` (`~/.cache` when unset): where failed builds leave their output. */
+export function buildLogDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache');
+  return join(base, 'lazyoci', 'logs');
+}
+
+/**
+ * The line of a tool's output that says why it failed: the last one naming an error
+ * (buildah `Error: …`, BuildKit `ERROR: …`), else the last non-empty one.
+ */
+export function failureLine(lines: readonly string[]): string | undefined {
+  const meaningful = lines.map((l) => l.trim()).filter((l) => l !== '');
+  for (let i = meaningful.length - 1; i >= 0; i--) if (/\berror\b/i.test(meaningful[i]!)) return meaningful[i];
+  return meaningful[meaningful.length - 1];
+}
+
+/** Keep a failed run's whole output in a file of its own; its path, or undefined when it cannot be written. */
+async function writeFailureLog(dir: string, label: string, lines: readonly string[]): Promise<string | undefined> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    const file = join(dir, `${label.replace(/[^A-Za-z0-9._-]+/g, '-')}-${stamp}-${process.pid}.log`);
+    await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+    return file;
+  } catch {
+    return undefined;
   }
 }
 
@@ -102,8 +138,10 @@ export function runTool(command: string, args: readonly string[], opts: RunToolO
             stop();
           }, opts.timeoutMs);
 
+    const all: string[] = [];
     const emit = (line: string): void => {
       tail.push(line);
+      if (opts.logDir !== undefined) all.push(line);
       opts.onLog?.(line);
     };
     const outLines = lineSplitter(emit);
@@ -145,8 +183,16 @@ export function runTool(command: string, args: readonly string[], opts: RunToolO
         : code === null
           ? `was killed by ${sig ?? 'a signal'}`
           : `exited with code ${code}`;
-      const output = tail.text();
-      reject(new BuildError(`${label} ${how}${output === '' ? '' : `:\n${output}`}`));
+      if (opts.logDir === undefined) {
+        const output = tail.text();
+        reject(new BuildError(`${label} ${how}${output === '' ? '' : `:\n${output}`}`));
+        return;
+      }
+      // One line for the result table (a builder's output can be hundreds of lines); the rest in a file.
+      const why = failureLine(all);
+      void writeFailureLog(opts.logDir, label, all).then((file) =>
+        reject(new BuildError(`${label} ${how}${why === undefined ? '' : `: ${why}`}${file === undefined ? '' : ` (full output: ${file})`}`)),
+      );
     });
   });
 }

@@ -138,14 +138,15 @@ describe('selectBuilder', () => {
 
   it('the chosen buildah is the one found on PATH, run with the given env', async () => {
     await script('buildah', `echo "fake buildah ran with $*" >&2; echo "MARK=$LAZYOCI_TEST_MARK" >&2; exit 3`);
-    const builder = await selectBuilder('buildah', { ...env, LAZYOCI_TEST_MARK: 'yes' }, { tmpDir: dir });
+    const builder = await selectBuilder('buildah', { ...env, LAZYOCI_TEST_MARK: 'yes', XDG_CACHE_HOME: join(dir, 'cache') }, { tmpDir: dir });
     const err = await builder
       .build({ dockerfile: join(dir, 'Dockerfile'), context: dir, platforms: [], buildArgs: {}, tag: 'localhost/x:y' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
-    expect((err as BuildError).message).toContain('buildah build exited with code 3');
-    expect((err as BuildError).message).toContain('fake buildah ran with --root');
-    expect((err as BuildError).message).toContain('MARK=yes');
+    const message = (err as BuildError).message;
+    expect(message).toContain('buildah build exited with code 3: MARK=yes (full output: ');
+    const log = /\(full output: (.+)\)$/.exec(message)![1]!;
+    expect(await readFile(log, 'utf8')).toMatch(/^fake buildah ran with --root .*\nMARK=yes\n$/);
   });
 });
 

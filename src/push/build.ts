@@ -12,6 +12,7 @@ import { mountSourceOf } from '../copy/mount.js';
 import { LazyOciError } from '../errors/index.js';
 import type { ArtifactType } from '../config/types.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import type { BaseRegistryAccess } from '../build/builder.js';
 import { externalPackagingReason, packageArtifact, type PackagedArtifact } from './package-artifact.js';
 import { planFromOptions, referencesOf, type PlannedArtifact, type PlannedTarget } from './plan.js';
 import { PushedBlobs } from './pushed-blobs.js';
@@ -185,6 +186,19 @@ function notComputed(artifact: PlannedArtifact, note: string): ArtifactResult {
   };
 }
 
+/** The registry client's answer in the form image builders take. */
+function builderAccessFrom(access: Awaited<ReturnType<RegistryClient['builderAccess']>>): BaseRegistryAccess {
+  const c = access.credential;
+  if (c === undefined) return { insecure: access.insecure };
+  return {
+    insecure: access.insecure,
+    credential:
+      c.kind === 'basic'
+        ? { username: c.username, password: c.password }
+        : { identityToken: c.token, ...(c.username === undefined ? {} : { username: c.username }) },
+  };
+}
+
 export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const plan = await planFromOptions(opts);
   const results: ArtifactResult[] = [];
@@ -222,6 +236,11 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       try {
         packaged = await packageArtifact(artifact, {
           env: opts.env,
+          baseRegistries: async (host) => {
+            client ??= await opts.openClient(opts.registry);
+            return builderAccessFrom(await client.builderAccess(host));
+          },
+          ...(opts.registry.caFile === undefined ? {} : { caFile: opts.registry.caFile }),
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
           ...(digests === undefined ? {} : { digests }),
           ...(first === undefined || firstDestination === undefined

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { runTool } from '../build/run-tool.js';
 import { selectBuilder } from '../build/select-builder.js';
+import type { BaseRegistryResolver } from '../build/builder.js';
 import type { DockerArtifactConfig, FilesArtifactConfig, HelmArtifactConfig, ImageArtifactConfig } from '../config/types.js';
 import { openArchive } from '../content/detect-archive.js';
 import { DigestCache } from '../content/digest-cache.js';
@@ -37,6 +38,10 @@ export interface PackagedArtifact {
 
 export interface PackageOptions {
   env: NodeJS.ProcessEnv;
+  /** How image builds reach their base images' registries (lazyoci's host rules and credentials). */
+  baseRegistries?: BaseRegistryResolver;
+  /** --ca-file, trusted by image builders too. */
+  caFile?: string;
   signal?: AbortSignal;
   /** Digests of files seen before; without one every file is hashed. */
   digests?: DigestCache;
@@ -141,7 +146,11 @@ async function packageImage(artifact: PlannedArtifact, config: ImageArtifactConf
       tag: `localhost/lazyoci-build/${safeName}:latest`,
       timestamp: buildTimestamp(opts.env),
     },
-    opts.signal === undefined ? {} : { signal: opts.signal },
+    {
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.baseRegistries === undefined ? {} : { registries: opts.baseRegistries }),
+      ...(opts.caFile === undefined ? {} : { caFile: opts.caFile }),
+    },
   );
   return packageGraph(new OciLayoutStore(built.layoutDir), built.root, () => built.cleanup());
 }

@@ -161,33 +161,47 @@ describe('resolveVariables: semver family', () => {
     expect(v.values.VersionMajorMinor).toBe('2.3');
   });
 
-  it('does not fall through a LAZYOCI_VERSION that is not semver', async () => {
+  it('does not fall through a LAZYOCI_VERSION that is not semver: .Version is its raw value, the parts are missing', async () => {
     const v = await resolveVariables({ dir: tagged, tag: '1.2.3', env: { LAZYOCI_VERSION: 'banana' } });
-    for (const name of ['Version', 'VersionMajor', 'VersionPrerelease', 'VersionRaw'] as const) {
+    expect(v.values.Version).toBe('banana');
+    expect(v.values.VersionRaw).toBe('banana');
+    for (const name of ['VersionMajor', 'VersionMinor', 'VersionPatch', 'VersionPrerelease', 'VersionMajorMinor'] as const) {
       expect(v.values[name]).toBeUndefined();
       expect(v.missing[name]).toBe('LAZYOCI_VERSION="banana" is not a semantic version');
     }
   });
 
+  it('gives a non-semver --tag as .Version and .VersionRaw, as the Go lazyoci does; the parts stay an error', async () => {
+    const v = await resolveVariables({ dir: other, tag: 'release-1', env: {} });
+    expect(v.values.Version).toBe('release-1');
+    expect(v.values.VersionRaw).toBe('release-1');
+    expect(v.values.VersionMajor).toBeUndefined();
+    expect(() => renderTemplate('{{ .VersionMajor }}', v)).toThrow(/--tag "release-1" is not a semantic version/);
+    expect(renderTemplate('app-{{ .Version }}', v)).toBe('app-release-1');
+  });
+
   it('rejects loose forms of a version', async () => {
     for (const bad of ['1.2', 'vv1.2.3', ' 1.2.3', '=1.2.3', 'V1.2.3', '01.2.3']) {
       const v = await resolveVariables({ dir: notRepo, env: { LAZYOCI_VERSION: bad } });
-      expect(v.values.Version, bad).toBeUndefined();
+      expect(v.values.VersionMajor, bad).toBeUndefined();
+      expect(v.values.Version, bad).toBe(bad);
     }
   });
 
   it('reports no version when there is no source at all', async () => {
-    const v = await resolveVariables({ dir: other, tag: 'latest', env: {} });
+    const v = await resolveVariables({ dir: other, env: {} });
     expect(v.missing.Version).toBe(
       'no version: set LAZYOCI_VERSION, pass a semver --tag, or tag the git repository',
     );
     expect(() => renderTemplate('<< .Version >>', v)).toThrow(/^\.Version is not available: no version/);
   });
 
-  it('uses only the nearest git tag, and only when it is semver', async () => {
+  it('uses the nearest git tag for the parts only when it is semver', async () => {
     const v = await resolveVariables({ dir: nonSemverTag, env: {} });
-    expect(v.values.Version).toBeUndefined();
-    expect(v.missing.Version).toMatch(/^no version/);
+    expect(v.values.VersionMajor).toBeUndefined();
+    expect(v.missing.VersionMajor).toMatch(/^the nearest git tag ".+" is not a semantic version$/);
+    expect(v.values.Version).toBe('stable');
+    expect(v.values.VersionRaw).toBe('stable');
   });
 });
 

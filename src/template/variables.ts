@@ -130,19 +130,28 @@ export async function resolveVariables(opts: ResolveVariablesOptions): Promise<T
   let raw: string | undefined;
   let version: SemVer | undefined;
   let noVersionReason = 'no version: set LAZYOCI_VERSION, pass a semver --tag, or tag the git repository';
+  // As the Go lazyoci does, a version source that is not semver still gives .Version and
+  // .VersionRaw (its raw value); only the parts need a semantic version.
+  let rawOnly: { value: string; named: string } | undefined;
   if (envVersion !== undefined) {
     raw = envVersion;
     version = toSemver(envVersion);
-    if (version === undefined) noVersionReason = `LAZYOCI_VERSION="${envVersion}" is not a semantic version`;
+    if (version === undefined) rawOnly = { value: envVersion, named: `LAZYOCI_VERSION="${envVersion}"` };
   } else {
-    const candidates = [tag, describe.ok ? describe.value : undefined];
-    for (const candidate of candidates) {
-      if (candidate === undefined) continue;
-      version = toSemver(candidate);
+    const candidates: [string | undefined, string][] = [
+      [tag, opts.tag !== undefined && opts.tag !== '' ? '--tag' : 'LAZYOCI_TAG'],
+      [describe.ok ? describe.value : undefined, 'the nearest git tag'],
+    ];
+    for (const [candidate] of candidates) {
+      version = candidate === undefined ? undefined : toSemver(candidate);
       if (version !== undefined) {
         raw = candidate;
         break;
       }
+    }
+    if (version === undefined) {
+      const [value, source] = candidates.find(([c]) => c !== undefined) ?? [];
+      if (value !== undefined && source !== undefined) rawOnly = { value, named: `${source} "${value}"` };
     }
   }
 
@@ -155,7 +164,14 @@ export async function resolveVariables(opts: ResolveVariablesOptions): Promise<T
     values.VersionMajorMinor = `${version.major}.${version.minor}`;
     values.VersionRaw = raw;
   } else {
+    if (rawOnly !== undefined) noVersionReason = `${rawOnly.named} is not a semantic version`;
     for (const name of SEMVER_NAMES) missing[name] = noVersionReason;
+    if (rawOnly !== undefined) {
+      values.Version = rawOnly.value;
+      values.VersionRaw = rawOnly.value;
+      delete missing.Version;
+      delete missing.VersionRaw;
+    }
   }
 
   return { values, missing };

@@ -78,6 +78,11 @@ export class Authenticator {
     return (await this.#getCredential()) !== undefined;
   }
 
+  /** The credential the chain found for this registry, for a builder that pulls from it. */
+  credential(): Promise<Credential | undefined> {
+    return this.#getCredential();
+  }
+
   /** The Authorization header for a request needing `scopes`, or undefined for none. */
   async authorization(scopes: readonly string[], opts: AuthorizationOptions = {}): Promise<string | undefined> {
     const challenge = this.#challenge;

@@ -2,9 +2,9 @@
 // pools per origin), one RegistryHttp (endpoint + auth state) per registry.
 // Not a singleton: commands make one and close it.
 import type { Dispatcher } from 'undici';
-import type { Reference } from '../../ref/reference.js';
+import { isLoopbackHost, type Reference } from '../../ref/reference.js';
 import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
-import { resolveCredential, type CredentialSources } from '../auth/credentials.js';
+import { resolveCredential, type Credential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import { RegistryHttp } from './registry-http.js';
@@ -59,6 +59,25 @@ export class RegistryClient {
       this.#registries.set(name, http);
     }
     return http;
+  }
+
+  /**
+   * How an image builder may reach `name` for base images, by this client's rules: what
+   * lazyoci would speak to it (plain HTTP for a loopback registry that has no HTTPS,
+   * --insecure, a registry saved as insecure) and the credential the chain finds.
+   */
+  async builderAccess(name: string): Promise<{ insecure: boolean; credential?: Credential }> {
+    const http = this.registry(name);
+    let insecure = http.insecure;
+    if (!insecure && isLoopbackHost(name)) {
+      // The same discovery lazyoci's own requests use; unreachable leaves the builder to say so.
+      insecure = await http.endpoint().then(
+        (url) => url.protocol === 'http:',
+        () => false,
+      );
+    }
+    const credential = await http.auth.credential();
+    return { insecure, ...(credential === undefined ? {} : { credential }) };
   }
 
   repository(ref: Pick<Reference, 'registry' | 'repository'>, access: Access): Repository {

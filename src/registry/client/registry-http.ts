@@ -6,7 +6,7 @@ import { CancelledError, RegistryError } from '../../errors/index.js';
 import { apiHost, isLoopbackHost } from '../../ref/reference.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Credential } from '../auth/credentials.js';
-import { describeNetworkError, isCertificateError, isConnectionRefused } from '../transport/network-error.js';
+import { describeNetworkError, isCertificateError, isConnectionRefused, isHostNotFound } from '../transport/network-error.js';
 import { redactUrl } from '../transport/redact.js';
 import { cancelled, isRetryable, RetryPolicy, type RetryClock, type RetryOptions } from '../transport/retry-policy.js';
 import { AUTH_HINT, registryErrorFrom } from './registry-error.js';
@@ -100,6 +100,11 @@ export class RegistryHttp {
     });
   }
 
+  /** Whether plain HTTP and unverified TLS are allowed for this registry (--insecure, or saved so). */
+  get insecure(): boolean {
+    return this.#opts.insecure;
+  }
+
   /** The registry's base URL, found once by pinging `/v2/`. */
   endpoint(): Promise<URL> {
     this.#endpoint ??= this.#discover();
@@ -160,11 +165,17 @@ export class RegistryHttp {
         });
       }
       if (!httpAllowed || isConnectionRefused(err)) {
+        // A name that does not resolve gets a DNS hint; --insecure would not help it.
+        const hint = isHostNotFound(err)
+          ? `check the registry name "${host}", or this machine's DNS and proxy settings`
+          : httpAllowed
+            ? undefined
+            : 'for a plain-HTTP registry that is not on this machine, pass --insecure';
         throw new RegistryError(`cannot connect to ${this.registry}: ${describeNetworkError(err)}`, {
           method: 'GET',
           url: redactUrl(new URL('/v2/', https)),
           cause: err,
-          ...(httpAllowed ? {} : { hint: 'for a plain-HTTP registry that is not on this machine, pass --insecure' }),
+          ...(hint === undefined ? {} : { hint }),
         });
       }
     }

@@ -34,6 +34,12 @@ export function isConnectionRefused(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
+/** The name did not resolve: a DNS matter, not one of TLS or plain HTTP. */
+export function isHostNotFound(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
+
 export function describeNetworkError(err: unknown): string {
   const code = errorCode(err);
   switch (code) {
