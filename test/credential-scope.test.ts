@@ -68,6 +68,23 @@ describe('flag and env credentials go to one registry', () => {
     expect(await listTags(`${auth.host}/scope/${id}/copied`, { tls: 'skip', creds: `${auth.username}:${auth.password}` })).toEqual(['v1']);
   });
 
+  it('copy from a private source: a refusal says whom the credentials were for; --registry SOURCE sends them there', async () => {
+    const source = `${auth.host}/scope/${id}/private:v1`;
+    await copyFromLayout(path.join(work, 'tiny'), 'v1', source, { tls: 'skip', creds: `${auth.username}:${auth.password}` });
+    const dest = `${registries.http.host}/scope/${id}/public:v1`;
+    const refused = await runCli([...authFlags, 'copy', source, dest]);
+    noSecrets(refused.stdout + refused.stderr, auth.password!, auth.username!);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/401/);
+    expect(refused.stderr).toContain(
+      `hint: --username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for ${registries.http.host} only; for ${auth.host}, name it with --registry ${auth.host}`,
+    );
+    const named = await runCli([...authFlags, '--registry', auth.host, 'copy', source, dest]);
+    noSecrets(named.stdout + named.stderr, auth.password!, auth.username!);
+    expect(named.code, named.stderr).toBe(0);
+    expect(await listTags(`${registries.http.host}/scope/${id}/public`, { tls: 'skip' })).toEqual(['v1']);
+  });
+
   const writeLazy = async (targets: string[]): Promise<void> =>
     writeFile(
       path.join(work, '.lazy'),

@@ -217,6 +217,11 @@ async function fromDockerConfig(registry: string, sources: CredentialSources): P
   return undefined;
 }
 
+/** Whether --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD were given at all. */
+export function hasDirectCredentials(sources: CredentialSources): boolean {
+  return [sources.username, sources.password, sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD].some((v) => v !== undefined && v !== '');
+}
+
 /** Whether two registry names (`host[:port]`, as references give them) are the same registry. */
 export function sameRegistry(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import type { Reference } from '../../ref/reference.js';
 import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
-import { resolveCredential, type CredentialSources } from '../auth/credentials.js';
+import { hasDirectCredentials, resolveCredential, sameRegistry, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import { RegistryHttp } from './registry-http.js';
@@ -61,6 +61,11 @@ export class RegistryClient {
         ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
         ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
         credential: () => resolveCredential(name, { ...this.#opts, credentialRegistry, ...(saved === undefined ? {} : { saved }) }),
+        ...(hasDirectCredentials(this.#opts) && !sameRegistry(name, credentialRegistry)
+          ? {
+              authHint: `--username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for ${credentialRegistry} only; for ${name}, name it with --registry ${name}, or use docker login or lazyoci registry add`,
+            }
+          : {}),
       });
       this.#registries.set(name, http);
     }

@@ -17,6 +17,8 @@ export interface RegistryHttpOptions {
   insecure: boolean;
   userAgent: string;
   credential: () => Promise<Credential | undefined>;
+  /** The hint for a 401 when the usual one (pass credentials) does not fit this registry. */
+  authHint?: string;
   /** Backoff timing; the defaults suit real registries. */
   retry?: RetryOptions;
   /** Tests inject time and chance; real runs use the system clock. */
@@ -310,7 +312,7 @@ export class RegistryHttp {
   /** Why credentials that were found did not help: the token service was not safe to send them to. */
   #authHint(): string | undefined {
     const realm = this.auth.withheldFrom;
-    if (realm === undefined) return undefined;
+    if (realm === undefined) return this.#opts.authHint;
     return `credentials were not sent to the token service ${realm}: it is plain HTTP on another origin than the registry, and credentials go there only over HTTPS`;
   }
 
