@@ -34,7 +34,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
 };
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--concurrency']);
+const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--registry', '--concurrency']);
 
 /** Same as the copy engine's DEFAULT_CONCURRENCY, kept here so --help loads no engine. */
 const DEFAULT_CONCURRENCY = 4;
@@ -76,9 +76,15 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
     .option('-q, --quiet', 'print only results and errors')
     .option('--insecure', 'allow plain HTTP and skip TLS verification')
     .option('--ca-file <file>', 'trust this PEM CA bundle as well as the system roots')
-    .option('--username <name>', 'registry user name (default $LAZYOCI_USERNAME, then docker login)')
-    .option('--password <secret>', 'registry password or token (default $LAZYOCI_PASSWORD)')
+    .option('--username <name>', 'registry user name (default $LAZYOCI_USERNAME, then docker login); for one registry, see --registry')
+    .option('--password <secret>', 'registry password or token (default $LAZYOCI_PASSWORD); prefer --password-stdin, arguments are visible to other users')
+    .option('--password-stdin', 'read the password or token from standard input')
+    .option(
+      '--registry <host>',
+      'the registry --username/--password and $LAZYOCI_USERNAME/$LAZYOCI_PASSWORD are for (default: the one written to — a copy\'s destination, the first build target — or else read from)',
+    )
     .option('--concurrency <n>', `blob transfers at once in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
+    .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

@@ -29,9 +29,15 @@ function parseRegistry(input: string): string {
 }
 
 /** One cancellable client for one look at a registry, closed afterwards. */
-async function withClient<T>(g: GlobalOptions, io: CommandIO, version: string, look: (client: RegistryClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  g: GlobalOptions,
+  io: CommandIO,
+  version: string,
+  registry: string,
+  look: (client: RegistryClient) => Promise<T>,
+): Promise<T> {
   return runCancellable(async (signal) => {
-    const client = await openRegistryClient(g, io, version, signal);
+    const client = await openRegistryClient(g, io, version, signal, registry);
     try {
       return await look(client);
     } finally {
@@ -50,7 +56,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, registry: string) {
       const g = globalOptions(this);
       const host = parseRegistry(registry);
-      const repos = await withClient(g, io, version, (client) => listRepositories(client.registry(host)));
+      const repos = await withClient(g, io, version, host, (client) => listRepositories(client.registry(host)));
       io.stdout(renderOutput(g.output, repos, (r) => r.join('\n')));
     });
 
@@ -67,7 +73,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
       const ref = parseRepository(repository);
       const offset = opts.offset ?? 0;
       // With --limit, pages stop being fetched once offset+limit tags are known.
-      const tags = await withClient(g, io, version, (client) =>
+      const tags = await withClient(g, io, version, ref.registry, (client) =>
         client.repository(ref, 'pull').tags({
           ...(opts.limit === undefined ? {} : { limit: offset + opts.limit }),
           ...(opts.filter === undefined ? {} : { match: (t: string) => t.includes(opts.filter!) }),
@@ -84,7 +90,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, input: string) {
       const g = globalOptions(this);
       const ref = parseReference(input, { defaultTag: 'latest' });
-      const summary = await withClient(g, io, version, (client) =>
+      const summary = await withClient(g, io, version, ref.registry, (client) =>
         inspectManifest(client.repository(ref, 'pull'), formatReference(ref), ref.digest ?? ref.tag ?? 'latest'),
       );
       io.stdout(g.output === 'text' ? renderOutput('text', summary, manifestText) : renderOutput(g.output, manifestData(summary), () => ''));

@@ -1,8 +1,10 @@
 // What every command receives: the global flags, the environment, and where to write.
 import type { Command } from 'commander';
+import { UsageError } from '../errors/index.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
 import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
+import { normaliseRegistryName } from './registry-name.js';
 
 export interface GlobalOptions {
   output: OutputFormat;
@@ -11,6 +13,11 @@ export interface GlobalOptions {
   caFile?: string;
   username?: string;
   password?: string;
+  /**
+   * --registry: the one registry --username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD
+   * are for. Unset: the command's primary registry (the one it writes to, or reads from).
+   */
+  registry?: string;
   /** --concurrency: blob transfers at once; the copy engine's default when absent. */
   concurrency?: number;
 }
@@ -33,22 +40,30 @@ export function globalOptions(cmd: Command): GlobalOptions {
     ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
     ...(typeof o.username === 'string' ? { username: o.username } : {}),
     ...(typeof o.password === 'string' ? { password: o.password } : {}),
+    ...(typeof o.registry === 'string' ? { registry: normaliseRegistryName(o.registry) } : {}),
     ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
   };
 }
 
+/**
+ * `primary`: the registry the command is about — a copy's destination, a push or pull
+ * reference's registry; flag and env credentials go there unless --registry names another.
+ */
 export function registryOptions(
   g: GlobalOptions,
   env: NodeJS.ProcessEnv,
   version: string,
   settings?: UserSettings,
+  primary?: string,
 ): RegistryClientOptions {
+  const credentialRegistry = g.registry ?? primary;
   return {
     insecure: g.insecure,
     ...(settings === undefined ? {} : { settings }),
     ...(g.caFile === undefined ? {} : { caFile: g.caFile }),
     ...(g.username === undefined ? {} : { username: g.username }),
     ...(g.password === undefined ? {} : { password: g.password }),
+    ...(credentialRegistry === undefined ? {} : { credentialRegistry }),
     env,
     userAgent: `lazyoci/${version}`,
     // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).
@@ -60,7 +75,13 @@ export function registryOptions(
  * A registry client with the user's saved registries loaded; the caller closes it.
  * `signal` (from runCancellable) aborts every request the client makes.
  */
-export async function openRegistryClient(g: GlobalOptions, io: CommandIO, version: string, signal?: AbortSignal): Promise<RegistryClient> {
+export async function openRegistryClient(
+  g: GlobalOptions,
+  io: CommandIO,
+  version: string,
+  signal: AbortSignal | undefined,
+  primary: string,
+): Promise<RegistryClient> {
   // Loaded here, not at the top: commands that never reach a registry (validate,
   // schema, config) import this module and should not pay for the HTTP stack.
   const [{ RegistryClient }, { loadSettings }] = await Promise.all([
@@ -68,7 +89,38 @@ export async function openRegistryClient(g: GlobalOptions, io: CommandIO, versio
     import('../settings/index.js'),
   ]);
   return RegistryClient.create({
-    ...registryOptions(g, io.env, version, await loadSettings(io.env)),
+    ...registryOptions(g, io.env, version, await loadSettings(io.env), primary),
     ...(signal === undefined ? {} : { signal }),
   });
+}
+
+/** A password is a line or so; more than this on stdin is not one. */
+const PASSWORD_STDIN_LIMIT = 64 * 1024;
+
+/**
+ * `--password-stdin`: the password comes from standard input, so it is never in the
+ * argument list (which `ps` shows to every user). Read before the command runs and
+ * set as --password; one trailing newline is dropped, as `echo` adds it.
+ */
+export async function takePasswordFromStdin(action: Command, io: CommandIO): Promise<void> {
+  const o = action.optsWithGlobals<Record<string, unknown>>();
+  if (o.passwordStdin !== true) return;
+  if (typeof o.password === 'string') throw new UsageError('--password and --password-stdin are mutually exclusive');
+  if (typeof o.username !== 'string') throw new UsageError('--password-stdin needs --username');
+  if ((io.stdin as { isTTY?: boolean }).isTTY === true) {
+    throw new UsageError('--password-stdin: standard input is a terminal', { hint: 'pipe the password in, e.g. lazyoci --username NAME --password-stdin ... < FILE' });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size > PASSWORD_STDIN_LIMIT) throw new UsageError(`--password-stdin: standard input holds more than ${PASSWORD_STDIN_LIMIT / 1024} KiB, which is not a password`);
+    chunks.push(bytes);
+  }
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError('--password-stdin: standard input was empty');
+  let root = action;
+  while (root.parent !== null) root = root.parent;
+  root.setOptionValue('password', password);
 }

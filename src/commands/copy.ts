@@ -42,7 +42,8 @@ export function copyCommand(io: CommandIO, version: string): Command {
         { title: `${formatReference(source)} → ${formatReference(dest)}`, verb: 'copied' },
       );
       const result = await closingProgress(progress, () => runCancellable(async (signal) => {
-        const client = await openRegistryClient(g, io, version, signal);
+        // Flag and env credentials are for the registry written to, not the source (see --registry).
+        const client = await openRegistryClient(g, io, version, signal, dest.registry);
         try {
           return await copyArtifact(client.repository(source, 'pull'), client.repository(dest, 'push'), {
             source,

@@ -32,7 +32,7 @@ export function pullCommand(io: CommandIO, version: string): Command {
         { title: `${formatReference(ref)} → ${dest}`, verb: 'pulled' },
       );
       const result = await closingProgress(progress, () => runCancellable(async (signal) => {
-        const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings), signal });
+        const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings, ref.registry), signal });
         try {
           return await pullToLayout(client.repository(ref, 'pull'), {
             reference: ref,

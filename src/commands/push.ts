@@ -26,7 +26,7 @@ export function pushCommand(io: CommandIO, version: string): Command {
         { title: `${file} → ${formatReference(reference)}`, verb: 'uploaded' },
       );
       const result = await closingProgress(progress, () => runCancellable(async (signal) => {
-        const client = await openRegistryClient(g, io, version, signal);
+        const client = await openRegistryClient(g, io, version, signal, reference.registry);
         try {
           return await pushFile(client.repository(reference, 'push'), {
             file: resolve(io.cwd, file),

@@ -2,11 +2,11 @@
 // with their credentials and per-registry insecure flag, and a connectivity check.
 import { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
-import { DOCKER_HUB, parseRepository } from '../ref/reference.js';
 import type { RegistryProbe } from '../registry/client/registry-http.js';
 import { findSavedRegistry, loadSettings, saveSettings, type SavedRegistry } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { runCancellable } from './cancellation.js';
+import { normaliseRegistryName } from './registry-name.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 /** A saved registry as listed: never the password, not even its presence. */
@@ -16,32 +16,6 @@ export interface ListedRegistry {
   insecure: boolean;
 }
 
-const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
-
-/**
- * The registry name as references name it: lowercase host[:port], Docker Hub as docker.io.
- * A scheme and a trailing slash (`https://ghcr.io/`) are accepted, as `docker login` does.
- */
-export function normaliseRegistryName(input: string): string {
-  let host = input.trim().replace(/^(?:oci|https?):\/\//i, '').replace(/\/+$/, '');
-  if (/\/v[12]$/i.test(host)) host = host.slice(0, -3);
-  host = host.toLowerCase();
-  if (DOCKER_HUB_ALIASES.includes(host)) return DOCKER_HUB;
-  if (host === '' || host.includes('/')) {
-    throw new UsageError(`"${input}" is not a registry: give host[:port], e.g. ghcr.io or localhost:5000`);
-  }
-  // Reuse the reference grammar: a host is what a reference would take as its registry.
-  let registry: string;
-  try {
-    registry = parseRepository(`${host}/x`).registry;
-  } catch {
-    throw new UsageError(`"${input}" is not a valid registry host[:port]`);
-  }
-  if (registry !== host) {
-    throw new UsageError(`"${input}" does not look like a registry host: write it with a dot or a port (e.g. ${host}.example.com, ${host}:5000)`);
-  }
-  return host;
-}
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -174,7 +148,7 @@ export function registryCommand(io: CommandIO, version: string): Command {
       const g = globalOptions(this);
       const host = normaliseRegistryName(name);
       const probe = await runCancellable(async (signal) => {
-        const client = await openRegistryClient(g, io, version, signal);
+        const client = await openRegistryClient(g, io, version, signal, host);
         try {
           return await client.registry(host).probe();
         } finally {

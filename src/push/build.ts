@@ -205,9 +205,13 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const pushing = opts.dryRun === undefined && opts.noPush !== true;
   const pushed = new PushedBlobs();
   let client: RegistryClient | undefined;
+  // Flag and env credentials go to one registry: the first registry target in plan order
+  // unless the caller named one (--registry); the other targets use the rest of the chain.
+  const firstRegistry = plan.artifacts.flatMap((a) => a.targets).find((t) => t.kind === 'registry')?.repository.registry;
+  const credentialRegistry = opts.registry.credentialRegistry ?? firstRegistry;
   const destinationOf = async (target: PlannedTarget): Promise<Target> => {
     if (target.kind === 'layout') return new OciLayoutStore(target.path, target.display);
-    client ??= await opts.openClient(opts.registry);
+    client ??= await opts.openClient({ ...opts.registry, ...(credentialRegistry === undefined ? {} : { credentialRegistry }) });
     return client.repository(target.repository, 'push');
   };
   const digests = plan.artifacts.some((a) => a.type === 'artifact') ? await DigestCache.open(digestCachePath(opts.env)) : undefined;

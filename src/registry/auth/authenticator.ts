@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { Credential } from './credentials.js';
+import { realmMayReceiveCredentials } from './realm-credentials.js';
 import { fetchToken, type Token } from './token.js';
 
 export interface AuthenticatorOptions {
@@ -11,6 +12,8 @@ export interface AuthenticatorOptions {
   userAgent: string;
   /** Looked up once, on first need. */
   credential: () => Promise<Credential | undefined>;
+  /** The registry's base URL: a token realm on another origin gets credentials only over HTTPS. */
+  endpoint: () => Promise<URL>;
 }
 
 export interface AuthorizationOptions {
@@ -49,6 +52,8 @@ export class Authenticator {
   readonly #upgrades = new Map<string, string[]>();
   /** Counts token requests, so callers and tests can see tokens are reused. */
   tokenRequests = 0;
+  /** The realm origin credentials were kept from (plain HTTP, another origin), to explain a refusal. */
+  withheldFrom: string | undefined;
 
   constructor(opts: AuthenticatorOptions) {
     this.#opts = opts;
@@ -94,8 +99,9 @@ export class Authenticator {
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
     if (challenge.scheme !== 'bearer' || challenge.params.realm === undefined) return undefined;
+    const withheld = credential !== undefined && !(await this.#realmMayReceiveCredentials(challenge.params.realm));
     scopes = this.#upgrades.get(scopeKey(scopes, false)) ?? scopes;
-    const key = scopeKey(scopes, anonymous);
+    const key = scopeKey(scopes, anonymous || withheld);
     let pending = this.#tokens.get(key);
     if (pending !== undefined) {
       const cached = await pending.catch(() => undefined);
@@ -107,7 +113,7 @@ export class Authenticator {
         realm: challenge.params.realm,
         service: challenge.params.service,
         scopes: normaliseScopes(scopes),
-        credential,
+        credential: withheld ? undefined : credential,
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
         userAgent: this.#opts.userAgent,
@@ -115,6 +121,18 @@ export class Authenticator {
       this.#tokens.set(key, pending);
     }
     return `Bearer ${(await pending).token}`;
+  }
+
+  async #realmMayReceiveCredentials(realm: string): Promise<boolean> {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      return true; // fetchToken refuses an invalid realm with its own message
+    }
+    if (realmMayReceiveCredentials(url, await this.#opts.endpoint())) return true;
+    this.withheldFrom = url.origin;
+    return false;
   }
 
   /**

@@ -36,6 +36,18 @@ describe('resolveCredential', () => {
     expect(await resolveCredential('ghcr.io', { env })).toEqual({ kind: 'identity-token', username: 'x', token: 'refresh-me' });
   });
 
+  it('gives flag and env credentials only to the registry they are for', async () => {
+    await dockerConfig({ 'src.example.com': { auth: b64('cfg:cfgpw') } });
+    const env = { DOCKER_CONFIG: dir, LAZYOCI_USERNAME: 'envu', LAZYOCI_PASSWORD: 'envpw' };
+    const flags = { username: 'f', password: 'fp', credentialRegistry: 'Dest.example.com', env };
+    expect(await resolveCredential('dest.example.com', flags)).toEqual({ kind: 'basic', username: 'f', password: 'fp' });
+    // Another registry falls through to the rest of the chain: its docker config entry, or nothing.
+    expect(await resolveCredential('src.example.com', flags)).toEqual({ kind: 'basic', username: 'cfg', password: 'cfgpw' });
+    expect(await resolveCredential('other.example.com', flags)).toBeUndefined();
+    expect(await resolveCredential('other.example.com', { env, credentialRegistry: 'dest.example.com' })).toBeUndefined();
+    expect(await resolveCredential('dest.example.com', { env, credentialRegistry: 'dest.example.com' })).toEqual({ kind: 'basic', username: 'envu', password: 'envpw' });
+  });
+
   it('refuses half a pair', async () => {
     await expect(resolveCredential('r.io', { username: 'only', env: {} })).rejects.toBeInstanceOf(UsageError);
     await expect(resolveCredential('r.io', { env: { LAZYOCI_PASSWORD: 'x' } })).rejects.toThrow(/LAZYOCI_USERNAME/);

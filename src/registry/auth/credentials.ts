@@ -1,5 +1,7 @@
 // Where credentials for a registry come from, in order (spec §5): flags, LAZYOCI_* env,
 // the Docker config (credHelpers, auths, credsStore), saved lazyoci registries. Anonymous when none applies.
+// Flags and env name no registry, so they are for one only (`credentialRegistry`), as
+// `docker login HOST` and oras's per-reference flags are: never for every registry a run touches.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -14,6 +16,12 @@ export type Credential =
 export interface CredentialSources {
   username?: string;
   password?: string;
+  /**
+   * The one registry --username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for;
+   * any other registry gets the rest of the chain. Unset: they apply to whichever registry
+   * is asked about (RegistryClient always sets it).
+   */
+  credentialRegistry?: string;
   /** Also the environment credential helpers run with (their PATH lookup uses env.PATH). */
   env: NodeJS.ProcessEnv;
   /** The registry as saved with `lazyoci registry add`, last before anonymous. */
@@ -209,10 +217,24 @@ async function fromDockerConfig(registry: string, sources: CredentialSources): P
   return undefined;
 }
 
+/** Whether --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD were given at all. */
+export function hasDirectCredentials(sources: CredentialSources): boolean {
+  return [sources.username, sources.password, sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD].some((v) => v !== undefined && v !== '');
+}
+
+/** Whether two registry names (`host[:port]`, as references give them) are the same registry. */
+export function sameRegistry(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 export async function resolveCredential(registry: string, sources: CredentialSources): Promise<Credential | undefined> {
-  return (
+  // Half a pair is a mistake wherever it would have been sent, so it is reported either way.
+  const given =
     pair(sources.username, sources.password, '--username/--password') ??
-    pair(sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD, 'LAZYOCI_USERNAME/LAZYOCI_PASSWORD') ??
+    pair(sources.env.LAZYOCI_USERNAME, sources.env.LAZYOCI_PASSWORD, 'LAZYOCI_USERNAME/LAZYOCI_PASSWORD');
+  const forThisRegistry = sources.credentialRegistry === undefined || sameRegistry(registry, sources.credentialRegistry);
+  return (
+    (forThisRegistry ? given : undefined) ??
     (await fromDockerConfig(registry, sources)) ??
     (sources.saved?.username !== undefined && sources.saved.password !== undefined
       ? { kind: 'basic', username: sources.saved.username, password: sources.saved.password }

@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { isLoopbackHost, type Reference } from '../../ref/reference.js';
 import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
-import { resolveCredential, type Credential, type CredentialSources } from '../auth/credentials.js';
+import { hasDirectCredentials, resolveCredential, sameRegistry, type Credential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import { RegistryHttp } from './registry-http.js';
@@ -26,11 +26,14 @@ export class RegistryClient {
   /** For registries saved as insecure, when --insecure is not given for all. */
   readonly #insecure: Dispatcher | undefined;
   readonly #registries = new Map<string, RegistryHttp>();
+  /** Where flag/env credentials go: as given, else the first registry this client is asked about. */
+  #credentialRegistry: string | undefined;
 
   private constructor(opts: RegistryClientOptions, secure: Dispatcher, insecure: Dispatcher | undefined) {
     this.#opts = opts;
     this.#secure = secure;
     this.#insecure = insecure;
+    this.#credentialRegistry = opts.credentialRegistry;
   }
 
   static async create(opts: RegistryClientOptions): Promise<RegistryClient> {
@@ -45,6 +48,9 @@ export class RegistryClient {
   registry(name: string): RegistryHttp {
     let http = this.#registries.get(name);
     if (http === undefined) {
+      // Never every registry of a run: a copy's source must not see the destination's password.
+      this.#credentialRegistry ??= name;
+      const credentialRegistry = this.#credentialRegistry;
       const saved = this.#opts.settings === undefined ? undefined : findSavedRegistry(this.#opts.settings, name);
       const savedInsecure = saved?.insecure === true && this.#insecure !== undefined;
       http = new RegistryHttp({
@@ -54,7 +60,12 @@ export class RegistryClient {
         userAgent: this.#opts.userAgent ?? 'lazyoci',
         ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
         ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
-        credential: () => resolveCredential(name, { ...this.#opts, ...(saved === undefined ? {} : { saved }) }),
+        credential: () => resolveCredential(name, { ...this.#opts, credentialRegistry, ...(saved === undefined ? {} : { saved }) }),
+        ...(hasDirectCredentials(this.#opts) && !sameRegistry(name, credentialRegistry)
+          ? {
+              authHint: `--username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for ${credentialRegistry} only; for ${name}, name it with --registry ${name}, or use docker login or lazyoci registry add`,
+            }
+          : {}),
       });
       this.#registries.set(name, http);
     }

@@ -62,13 +62,15 @@ export async function registryErrorFrom(
   method: string,
   url: URL,
   what: string,
+  /** Replaces the status's usual hint (the caller knows more, e.g. why credentials were not sent). */
+  hintOverride?: string,
 ): Promise<RegistryError> {
   const codes = parseCodes(await readCapped(res.body));
   const detail =
     codes.length > 0
       ? codes.map((c) => (c.message ? `${c.code}: ${c.message}` : c.code)).join('; ')
       : (STATUS_TEXT[res.statusCode] ?? `HTTP ${res.statusCode}`);
-  const hint = STATUS_HINTS[res.statusCode];
+  const hint = hintOverride ?? STATUS_HINTS[res.statusCode];
   return new RegistryError(`${what}: ${detail} (${res.statusCode})`, {
     method,
     url: redactUrl(url),

@@ -17,6 +17,8 @@ export interface RegistryHttpOptions {
   insecure: boolean;
   userAgent: string;
   credential: () => Promise<Credential | undefined>;
+  /** The hint for a 401 when the usual one (pass credentials) does not fit this registry. */
+  authHint?: string;
   /** Backoff timing; the defaults suit real registries. */
   retry?: RetryOptions;
   /** Tests inject time and chance; real runs use the system clock. */
@@ -97,6 +99,7 @@ export class RegistryHttp {
       insecure: opts.insecure,
       userAgent: opts.userAgent,
       credential: opts.credential,
+      endpoint: () => this.endpoint(),
     });
   }
 
@@ -282,7 +285,7 @@ export class RegistryHttp {
           method: req.method,
           url: redactUrl(url),
           status: 401,
-          hint: AUTH_HINT,
+          hint: this.#authHint() ?? AUTH_HINT,
         });
       }
       // Credentials the registry refuses for a read may still read public content (spec §5).
@@ -313,8 +316,15 @@ export class RegistryHttp {
       // A throttled or busy host holds back every request to it, not only this one (spec §5).
       if (res.statusCode === 429 || res.statusCode === 503) this.retry.noteRetryAfter(header(res, 'retry-after'));
       discardBody(body);
-      throw await registryErrorFrom(res, req.method, url, req.what);
+      throw await registryErrorFrom(res, req.method, url, req.what, res.statusCode === 401 ? this.#authHint() : undefined);
     }
+  }
+
+  /** Why credentials that were found did not help: the token service was not safe to send them to. */
+  #authHint(): string | undefined {
+    const realm = this.auth.withheldFrom;
+    if (realm === undefined) return this.#opts.authHint;
+    return `credentials were not sent to the token service ${realm}: it is plain HTTP on another origin than the registry, and credentials go there only over HTTPS`;
   }
 
   /**
