@@ -115,7 +115,7 @@ artifacts:
     noSecrets(res.stdout + res.stderr);
     expect(res.stdout + res.stderr).not.toContain(`${reg.password}-wrong`);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/token service 127\.0\.0\.1:\d+ refused the request \(401\): check the credentials/);
+    expect(res.stderr).toMatch(/token service 127\.0\.0\.1:\d+ rejected the credentials from LAZYOCI_USERNAME\/LAZYOCI_PASSWORD \(401\)/);
     expect(res.stderr).not.toMatch(/^\s+at /m);
   });
 });
@@ -144,7 +144,7 @@ describe('getting a repository ready while the caller hashes (Repository.prepare
     try {
       const repo = client.repository({ registry: reg.host, repository: 'tok/prepare/refused' }, 'push');
       await expect(repo.prepare()).resolves.toBeUndefined();
-      await expect(repo.exists(desc)).rejects.toThrow(/refused the request \(401\)/);
+      await expect(repo.exists(desc)).rejects.toThrow(/rejected the credentials from LAZYOCI_USERNAME\/LAZYOCI_PASSWORD \(401\)/);
     } finally {
       await client.close();
     }

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { parseChallenge, type Challenge } from './challenge.js';
 import type { Credential } from './credentials.js';
 import { realmMayReceiveCredentials } from './realm-credentials.js';
+import { RegistryError } from '../../errors/index.js';
 import { fetchToken, type Token } from './token.js';
 
 export interface AuthenticatorOptions {
@@ -41,6 +42,23 @@ export function normaliseScopes(scopes: readonly string[]): string[] {
 
 function scopeKey(scopes: readonly string[], anonymous: boolean): string {
   return `${anonymous ? 'anonymous ' : ''}${normaliseScopes(scopes).join(' ')}`;
+}
+
+/** A token service's 401/403 to a request with credentials: they were refused, and this says whose. */
+function credentialsRejected(err: unknown, source: string): unknown {
+  if (!(err instanceof RegistryError) || (err.status !== 401 && err.status !== 403)) return err;
+  let host = 'the token service';
+  try {
+    host = `token service ${new URL(err.url).host}`;
+  } catch {
+    // a redacted URL that no longer parses: the generic name will do
+  }
+  return new RegistryError(`${host} rejected the credentials from ${source} (${err.status})`, {
+    method: err.method,
+    url: err.url,
+    status: err.status,
+    hint: `check the user name and password given by ${source}`,
+  });
 }
 
 export class Authenticator {
@@ -109,14 +127,17 @@ export class Authenticator {
     }
     if (pending === undefined) {
       this.tokenRequests++;
+      const sent = withheld ? undefined : credential;
       pending = fetchToken({
         realm: challenge.params.realm,
         service: challenge.params.service,
         scopes: normaliseScopes(scopes),
-        credential: withheld ? undefined : credential,
+        credential: sent,
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
         userAgent: this.#opts.userAgent,
+      }).catch((err: unknown) => {
+        throw sent?.source === undefined ? err : credentialsRejected(err, sent.source);
       });
       this.#tokens.set(key, pending);
     }

@@ -18,10 +18,21 @@ describe('resolveCredential', () => {
   it('prefers flags, then env, then the docker config', async () => {
     await dockerConfig({ 'reg.example.com': { auth: b64('cfg:cfgpw') } });
     const env = { DOCKER_CONFIG: dir, LAZYOCI_USERNAME: 'envu', LAZYOCI_PASSWORD: 'envpw' };
-    expect(await resolveCredential('reg.example.com', { username: 'f', password: 'fp', env })).toEqual({ kind: 'basic', username: 'f', password: 'fp' });
-    expect(await resolveCredential('reg.example.com', { env })).toEqual({ kind: 'basic', username: 'envu', password: 'envpw' });
-    expect(await resolveCredential('reg.example.com', { env: { DOCKER_CONFIG: dir } })).toEqual({ kind: 'basic', username: 'cfg', password: 'cfgpw' });
+    expect(await resolveCredential('reg.example.com', { username: 'f', password: 'fp', env })).toMatchObject({ kind: 'basic', username: 'f', password: 'fp' });
+    expect(await resolveCredential('reg.example.com', { env })).toMatchObject({ kind: 'basic', username: 'envu', password: 'envpw' });
+    expect(await resolveCredential('reg.example.com', { env: { DOCKER_CONFIG: dir } })).toMatchObject({ kind: 'basic', username: 'cfg', password: 'cfgpw' });
     expect(await resolveCredential('other.example.com', { env: { DOCKER_CONFIG: dir } })).toBeUndefined();
+  });
+
+  it('says where each credential came from, for errors when a registry refuses it', async () => {
+    await dockerConfig({ 'reg.example.com': { auth: b64('cfg:cfgpw') } });
+    const env = { DOCKER_CONFIG: dir, LAZYOCI_USERNAME: 'envu', LAZYOCI_PASSWORD: 'envpw' };
+    expect((await resolveCredential('reg.example.com', { username: 'f', password: 'fp', env }))?.source).toBe('--username/--password');
+    expect((await resolveCredential('reg.example.com', { env }))?.source).toBe('LAZYOCI_USERNAME/LAZYOCI_PASSWORD');
+    expect((await resolveCredential('reg.example.com', { env: { DOCKER_CONFIG: dir } }))?.source).toBe(`the auths entry in ${join(dir, 'config.json')}`);
+    expect((await resolveCredential('saved.example.com', { env: { DOCKER_CONFIG: dir }, saved: { username: 's', password: 'sp' } }))?.source).toBe(
+      'the registry saved with lazyoci registry add',
+    );
   });
 
   it('matches keys written as URLs, Docker Hub under its v1 key, and identity tokens', async () => {
@@ -31,21 +42,21 @@ describe('resolveCredential', () => {
       'ghcr.io': { username: 'x', identitytoken: 'refresh-me' },
     });
     const env = { DOCKER_CONFIG: dir };
-    expect(await resolveCredential('reg.example.com:5000', { env })).toEqual({ kind: 'basic', username: 'u', password: 'p:with:colons' });
-    expect(await resolveCredential('docker.io', { env })).toEqual({ kind: 'basic', username: 'hub', password: 'hubpw' });
-    expect(await resolveCredential('ghcr.io', { env })).toEqual({ kind: 'identity-token', username: 'x', token: 'refresh-me' });
+    expect(await resolveCredential('reg.example.com:5000', { env })).toMatchObject({ kind: 'basic', username: 'u', password: 'p:with:colons' });
+    expect(await resolveCredential('docker.io', { env })).toMatchObject({ kind: 'basic', username: 'hub', password: 'hubpw' });
+    expect(await resolveCredential('ghcr.io', { env })).toMatchObject({ kind: 'identity-token', username: 'x', token: 'refresh-me' });
   });
 
   it('gives flag and env credentials only to the registry they are for', async () => {
     await dockerConfig({ 'src.example.com': { auth: b64('cfg:cfgpw') } });
     const env = { DOCKER_CONFIG: dir, LAZYOCI_USERNAME: 'envu', LAZYOCI_PASSWORD: 'envpw' };
     const flags = { username: 'f', password: 'fp', credentialRegistry: 'Dest.example.com', env };
-    expect(await resolveCredential('dest.example.com', flags)).toEqual({ kind: 'basic', username: 'f', password: 'fp' });
+    expect(await resolveCredential('dest.example.com', flags)).toMatchObject({ kind: 'basic', username: 'f', password: 'fp' });
     // Another registry falls through to the rest of the chain: its docker config entry, or nothing.
-    expect(await resolveCredential('src.example.com', flags)).toEqual({ kind: 'basic', username: 'cfg', password: 'cfgpw' });
+    expect(await resolveCredential('src.example.com', flags)).toMatchObject({ kind: 'basic', username: 'cfg', password: 'cfgpw' });
     expect(await resolveCredential('other.example.com', flags)).toBeUndefined();
     expect(await resolveCredential('other.example.com', { env, credentialRegistry: 'dest.example.com' })).toBeUndefined();
-    expect(await resolveCredential('dest.example.com', { env, credentialRegistry: 'dest.example.com' })).toEqual({ kind: 'basic', username: 'envu', password: 'envpw' });
+    expect(await resolveCredential('dest.example.com', { env, credentialRegistry: 'dest.example.com' })).toMatchObject({ kind: 'basic', username: 'envu', password: 'envpw' });
   });
 
   it('refuses half a pair', async () => {
@@ -82,17 +93,18 @@ describe('resolveCredential', () => {
         credsStore: 'store',
       });
       const env = envWith();
-      expect(await resolveCredential('reg.example.com:5000', { env })).toEqual({ kind: 'basic', username: 'helper-user', password: 'helper-secret' });
+      expect(await resolveCredential('reg.example.com:5000', { env })).toMatchObject({ kind: 'basic', username: 'helper-user', password: 'helper-secret' });
       expect(await asked('per')).toEqual(['reg.example.com:5000']);
       // auths wins over credsStore; credsStore covers registries without an entry.
-      expect(await resolveCredential('other.example.com', { env })).toEqual({ kind: 'basic', username: 'o', password: 'opw' });
-      expect(await resolveCredential('third.example.com', { env })).toEqual({ kind: 'basic', username: 'store-user', password: 'store-secret' });
+      expect(await resolveCredential('other.example.com', { env })).toMatchObject({ kind: 'basic', username: 'o', password: 'opw' });
+      expect(await resolveCredential('third.example.com', { env })).toMatchObject({ kind: 'basic', username: 'store-user', password: 'store-secret' });
       expect(await asked('store')).toEqual(['third.example.com']);
       // flags and env still come first: no helper is run.
       expect(await resolveCredential('third.example.com', { env: { ...env, LAZYOCI_USERNAME: 'e', LAZYOCI_PASSWORD: 'ep' } })).toEqual({
         kind: 'basic',
         username: 'e',
         password: 'ep',
+        source: 'LAZYOCI_USERNAME/LAZYOCI_PASSWORD',
       });
       expect(await asked('store')).toHaveLength(1);
     });
@@ -100,11 +112,11 @@ describe('resolveCredential', () => {
     it('"credentials not found" continues the chain: auths, credsStore, then saved registries', async () => {
       await helper('empty', `echo "credentials not found in native keychain"; exit 1`);
       await config({ credHelpers: { 'reg.example.com': 'empty' }, auths: { 'reg.example.com': { auth: b64('file:filepw') } } });
-      expect(await resolveCredential('reg.example.com', { env: envWith() })).toEqual({ kind: 'basic', username: 'file', password: 'filepw' });
+      expect(await resolveCredential('reg.example.com', { env: envWith() })).toMatchObject({ kind: 'basic', username: 'file', password: 'filepw' });
 
       await config({ credHelpers: { 'reg.example.com': 'empty' }, credsStore: 'empty' });
       const saved = { username: 'saved', password: 'savedpw' };
-      expect(await resolveCredential('reg.example.com', { env: envWith(), saved })).toEqual({ kind: 'basic', ...saved });
+      expect(await resolveCredential('reg.example.com', { env: envWith(), saved })).toMatchObject({ kind: 'basic', ...saved });
       expect(await resolveCredential('reg.example.com', { env: envWith() })).toBeUndefined();
       expect(await asked('empty')).toEqual(['reg.example.com', 'reg.example.com', 'reg.example.com', 'reg.example.com', 'reg.example.com']);
     });
@@ -112,11 +124,11 @@ describe('resolveCredential', () => {
     it('uses https://index.docker.io/v1/ for Docker Hub and maps Username <token> to an identity token', async () => {
       await helper('hub', answer('<token>', 'refresh-token-xyz'));
       await config({ credHelpers: { 'https://index.docker.io/v1/': 'hub' } });
-      expect(await resolveCredential('docker.io', { env: envWith() })).toEqual({ kind: 'identity-token', token: 'refresh-token-xyz' });
+      expect(await resolveCredential('docker.io', { env: envWith() })).toMatchObject({ kind: 'identity-token', token: 'refresh-token-xyz' });
       expect(await asked('hub')).toEqual(['https://index.docker.io/v1/']);
 
       await config({ credsStore: 'hub' });
-      expect(await resolveCredential('docker.io', { env: envWith() })).toEqual({ kind: 'identity-token', token: 'refresh-token-xyz' });
+      expect(await resolveCredential('docker.io', { env: envWith() })).toMatchObject({ kind: 'identity-token', token: 'refresh-token-xyz' });
       expect(await asked('hub')).toEqual(['https://index.docker.io/v1/', 'https://index.docker.io/v1/']);
     });
 

@@ -9,9 +9,19 @@ import { join } from 'node:path';
 import { RegistryError, UsageError } from '../../errors/index.js';
 import { DOCKER_HUB } from '../../ref/reference.js';
 
+/** Where a credential was found, said in errors when a registry refuses it (never the secret). */
+interface Sourced {
+  source?: string;
+}
+
 export type Credential =
-  | { kind: 'basic'; username: string; password: string }
-  | { kind: 'identity-token'; username?: string; token: string };
+  | ({ kind: 'basic'; username: string; password: string } & Sourced)
+  | ({ kind: 'identity-token'; username?: string; token: string } & Sourced);
+
+/** The same credential, labelled with where it came from. */
+function from(source: string, credential: Credential | undefined): Credential | undefined {
+  return credential === undefined ? undefined : { ...credential, source };
+}
 
 export interface CredentialSources {
   username?: string;
@@ -42,7 +52,7 @@ function pair(username: string | undefined, password: string | undefined, what: 
   if (username === undefined || password === undefined || username === '' || password === '') {
     throw new UsageError(`${what}: give both a username and a password`);
   }
-  return { kind: 'basic', username, password };
+  return { kind: 'basic', username, password, source: what };
 }
 
 /** Strip scheme and path so `https://ghcr.io/v1/` and `ghcr.io` name the same registry. */
@@ -205,14 +215,14 @@ async function fromDockerConfig(registry: string, sources: CredentialSources): P
 
   const helper = find(config.credHelpers);
   if (typeof helper === 'string' && helper !== '') {
-    const credential = await runCredentialHelper(helper, serverUrl, env, timeout);
+    const credential = from(`credential helper docker-credential-${helper} (credHelpers in ${file})`, await runCredentialHelper(helper, serverUrl, env, timeout));
     if (credential !== undefined) return credential;
   }
   const entry = find(config.auths);
-  const fromFile = entry !== null && typeof entry === 'object' ? fromAuthEntry(entry) : undefined;
+  const fromFile = entry !== null && typeof entry === 'object' ? from(`the auths entry in ${file}`, fromAuthEntry(entry)) : undefined;
   if (fromFile !== undefined) return fromFile;
   if (typeof config.credsStore === 'string' && config.credsStore !== '') {
-    return runCredentialHelper(config.credsStore, serverUrl, env, timeout);
+    return from(`credential helper docker-credential-${config.credsStore} (credsStore in ${file})`, await runCredentialHelper(config.credsStore, serverUrl, env, timeout));
   }
   return undefined;
 }
@@ -237,7 +247,7 @@ export async function resolveCredential(registry: string, sources: CredentialSou
     (forThisRegistry ? given : undefined) ??
     (await fromDockerConfig(registry, sources)) ??
     (sources.saved?.username !== undefined && sources.saved.password !== undefined
-      ? { kind: 'basic', username: sources.saved.username, password: sources.saved.password }
+      ? { kind: 'basic', username: sources.saved.username, password: sources.saved.password, source: 'the registry saved with lazyoci registry add' }
       : undefined)
   );
 }

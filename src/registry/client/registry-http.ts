@@ -281,12 +281,15 @@ export class RegistryHttp {
         challengeAnswered = true;
         await discard();
         if (await this.auth.refresh(header(res, 'www-authenticate'), scopes, { anonymous })) continue;
-        throw new RegistryError(`${req.what}: authentication required (401)`, {
-          method: req.method,
-          url: redactUrl(url),
-          status: 401,
-          hint: this.#authHint() ?? AUTH_HINT,
-        });
+        throw (
+          (await this.#rejected(req, url, authorization, anonymous)) ??
+          new RegistryError(`${req.what}: authentication required (401)`, {
+            method: req.method,
+            url: redactUrl(url),
+            status: 401,
+            hint: this.#authHint() ?? AUTH_HINT,
+          })
+        );
       }
       // Credentials the registry refuses for a read may still read public content (spec §5).
       if (res.statusCode === 403 && authorization !== undefined && !anonymous && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -316,8 +319,31 @@ export class RegistryHttp {
       // A throttled or busy host holds back every request to it, not only this one (spec §5).
       if (res.statusCode === 429 || res.statusCode === 503) this.retry.noteRetryAfter(header(res, 'retry-after'));
       discardBody(body);
+      if (res.statusCode === 401) {
+        const rejected = await this.#rejected(req, url, authorization, anonymous);
+        if (rejected !== undefined) {
+          await res.body.dump();
+          throw rejected;
+        }
+      }
       throw await registryErrorFrom(res, req.method, url, req.what, res.statusCode === 401 ? this.#authHint() : undefined);
     }
+  }
+
+  /**
+   * A 401 to a request that carried Basic credentials means the registry refused them:
+   * say so, and where they came from, rather than asking for credentials (never the secret).
+   */
+  async #rejected(req: RegistryRequest, url: URL, authorization: string | undefined, anonymous: boolean): Promise<RegistryError | undefined> {
+    if (anonymous || authorization === undefined || !authorization.startsWith('Basic ')) return undefined;
+    const source = (await this.auth.credential())?.source;
+    if (source === undefined) return undefined;
+    return new RegistryError(`${req.what}: ${this.registry} rejected the credentials from ${source} (401)`, {
+      method: req.method,
+      url: redactUrl(url),
+      status: 401,
+      hint: `check the user name and password given by ${source}`,
+    });
   }
 
   /** Why credentials that were found did not help: the token service was not safe to send them to. */
