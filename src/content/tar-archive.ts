@@ -346,8 +346,9 @@ async function walkTar(
   const extract = tar.extract();
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
   // zlib's default 16 KiB output chunks make a large archive cost three times the CPU.
-  const gunzip = (): Transform => createGunzip({ chunkSize: 256 << 10 });
-  const feeding = (compression === 'gzip' ? pipeline(source, gunzip(), extract) : pipeline(source, extract)).catch(
+  const feeding = (
+    compression === 'gzip' ? pipeline(source, createGunzip({ chunkSize: 256 << 10 }), extract) : pipeline(source, extract)
+  ).catch(
     (err: unknown) => err,
   );
   let stopped = false;
