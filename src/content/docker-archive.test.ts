@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -110,6 +110,43 @@ describe('openDockerArchive', () => {
       ['application/vnd.oci.image.layer.v1.tar', img.diffIds[1]],
     ]);
     expect(content.repoTags).toEqual([]);
+  });
+
+  it('extracts only the files manifest.json names: junk, a second image and a big unreferenced file stay in the archive', async () => {
+    const img = await image(['one', 'two']);
+    const other = await image(['other']);
+    const { entries, manifest } = legacyEntries(img, ['example/app:v1']);
+    const second = legacyEntries(other, ['example/other:v1'], 'o');
+    const file = path.join(work, 'junk.tar.gz');
+    await writeTar(
+      file,
+      [
+        { name: 'junk/big.bin', data: Buffer.alloc(16 << 20) },
+        ...Array.from({ length: 200 }, (_, i) => ({ name: `junk/${i}`, data: 'x' })),
+        ...entries,
+        ...second.entries,
+        { name: 'manifest.json', data: JSON.stringify([manifest, second.manifest]) },
+      ],
+      { gzip: true },
+    );
+    const privateTmp = path.join(work, 'tmp');
+    await mkdir(privateTmp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      const content = await openDockerArchive(file, { repoTag: 'example/app:v1' });
+      try {
+        const [dir] = await readdir(privateTmp);
+        const sizes = await Promise.all((await readdir(path.join(privateTmp, dir!))).map(async (f) => (await stat(path.join(privateTmp, dir!, f))).size));
+        expect(sizes.sort((a, b) => a - b)).toEqual([img.config.length, ...img.layers.map((l) => l.length)].sort((a, b) => a - b));
+      } finally {
+        await content.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(await readdir(privateTmp)).toEqual([]);
   });
 
   it('picks one of several images by RepoTag, however it is spelled, and lists them otherwise', async () => {

@@ -14,7 +14,7 @@ import { formatReference, parseReference } from '../ref/reference.js';
 import type { ArchiveContent } from './archive-content.js';
 import { encodeImageManifest } from './image-manifest.js';
 import { MemoryStore } from './memory-store.js';
-import { compressionOf, extractTar, safeEntryName, type ExtractedFile, type ExtractedTar } from './tar-archive.js';
+import { compressionOf, extractTar, listTar, safeEntryName, type ExtractedFile, type ExtractedTar, type TarEntryInfo } from './tar-archive.js';
 
 export interface OpenDockerArchiveOptions {
   /** Which image to take when the archive holds several: one of its RepoTags. */
@@ -55,38 +55,78 @@ interface ArchiveImage {
 
 export async function openDockerArchive(path: string, opts: OpenDockerArchiveOptions = {}): Promise<DockerArchiveContent> {
   const display = opts.display ?? path;
-  // Entry names are only known once manifest.json (often the last entry) is read, so keep all.
-  const extracted = await extractTar(path, { want: () => true, display, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
+  const signal = opts.signal === undefined ? {} : { signal: opts.signal };
+  // manifest.json is often the last entry, so a first pass lists the archive and reads it;
+  // the second extracts only the files it names. Nothing else is written to disk.
+  const { listing, kept } = await listTar(path, {
+    display,
+    ...signal,
+    keep: (entry) => entry.name === 'manifest.json' && entry.size <= JSON_LIMIT,
+  });
+  const manifestEntry = listing.resolve('manifest.json');
+  if (manifestEntry === undefined) throw new UsageError(`${display} is not a docker archive: it has no manifest.json`);
+  const manifestBytes = kept.get(manifestEntry.name);
+  if (manifestBytes === undefined) throw new UsageError(`${display}:manifest.json is larger than ${JSON_LIMIT} bytes (or not a plain file); refusing to read it`);
+  const images = parseJson(manifestBytes, `${display}:manifest.json`);
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new UsageError(`${display}: manifest.json lists no images`);
+  }
+  const image = pickImage(images as ArchiveImage[], display, opts.repoTag);
+  const repoTags = Array.isArray(image.RepoTags) ? image.RepoTags.filter((t): t is string => typeof t === 'string') : [];
+
+  if (typeof image.Config !== 'string') throw new UsageError(`${display}: manifest.json names no Config file`);
+  const configName = image.Config;
+  if (!Array.isArray(image.Layers) || !image.Layers.every((l) => typeof l === 'string')) {
+    throw new UsageError(`${display}: manifest.json's Layers is not a list of file names`);
+  }
+  const layerNames = image.Layers as string[];
+
+  // Names resolved through the archive's links (layers are often symlinks to one copy).
+  const entryOf = (rawName: string): TarEntryInfo => {
+    const entry = listing.resolve(safeEntryName(rawName, display));
+    if (entry === undefined) throw new UsageError(`${display}: manifest.json names ${JSON.stringify(rawName)}, which is not in the archive`);
+    return entry;
+  };
+  const configEntry = entryOf(configName);
+  if (configEntry.size > JSON_LIMIT) throw new UsageError(`${display}:${configName} is larger than ${JSON_LIMIT} bytes; refusing to read it`);
+  const wanted = new Map<number, TarEntryInfo>([configEntry, ...layerNames.map(entryOf)].map((e) => [e.index, e]));
+  const expected = [...wanted.values()].reduce((sum, e) => sum + e.size, 0);
+  const extracted = await extractTar(path, {
+    want: (_name, entry) => wanted.has(entry.index),
+    stopAfter: wanted.size,
+    maxTotalBytes: expected,
+    display,
+    ...signal,
+  });
+  const member = (rawName: string): ExtractedFile => {
+    const file = extracted.get(entryOf(rawName).name);
+    if (file === undefined) throw new UsageError(`${display} changed while it was read`);
+    return file;
+  };
   try {
-    return await convert(extracted, display, opts.repoTag);
+    return await convert({ extracted, member, display, configName, layerNames, repoTags });
   } catch (err) {
     await extracted.close();
     throw err;
   }
 }
 
-async function convert(extracted: ExtractedTar, display: string, repoTag: string | undefined): Promise<DockerArchiveContent> {
-  const manifestFile = extracted.get('manifest.json');
-  if (manifestFile === undefined) throw new UsageError(`${display} is not a docker archive: it has no manifest.json`);
-  const images = parseJson(await readSmall(manifestFile, `${display}:manifest.json`), `${display}:manifest.json`);
-  if (!Array.isArray(images) || images.length === 0) {
-    throw new UsageError(`${display}: manifest.json lists no images`);
-  }
-  const image = pickImage(images as ArchiveImage[], display, repoTag);
-  const repoTags = Array.isArray(image.RepoTags) ? image.RepoTags.filter((t): t is string => typeof t === 'string') : [];
+interface ConvertInput {
+  extracted: ExtractedTar;
+  /** A file manifest.json names, extracted. */
+  member: (rawName: string) => ExtractedFile;
+  display: string;
+  configName: string;
+  layerNames: string[];
+  repoTags: string[];
+}
 
-  if (typeof image.Config !== 'string') throw new UsageError(`${display}: manifest.json names no Config file`);
-  const configName = image.Config;
-  const configFile = member(extracted, configName, display);
+async function convert({ extracted, member, display, configName, layerNames, repoTags }: ConvertInput): Promise<DockerArchiveContent> {
+  const configFile = member(configName);
   checkNamedDigest(configName, configFile, display);
   const configBytes = await readSmall(configFile, `${display}:${configName}`);
   const config = parseJson(configBytes, `${display}:${configName}`) as { rootfs?: { diff_ids?: unknown } };
   const diffIds = Array.isArray(config.rootfs?.diff_ids) ? (config.rootfs.diff_ids as unknown[]) : undefined;
-
-  if (!Array.isArray(image.Layers) || !image.Layers.every((l) => typeof l === 'string')) {
-    throw new UsageError(`${display}: manifest.json's Layers is not a list of file names`);
-  }
-  const layerNames = image.Layers as string[];
   if (diffIds !== undefined && diffIds.length !== layerNames.length) {
     throw new UsageError(`${display}: the image config lists ${diffIds.length} layers (rootfs.diff_ids) but manifest.json ${layerNames.length}`);
   }
@@ -97,7 +137,7 @@ async function convert(extracted: ExtractedTar, display: string, repoTag: string
 
   const layers: Descriptor[] = [];
   for (const [i, name] of layerNames.entries()) {
-    const file = member(extracted, name, display);
+    const file = member(name);
     checkNamedDigest(name, file, display);
     const compression = compressionOf(file.head);
     // The config's diff_ids are the uncompressed digests: an uncompressed layer must hash
@@ -157,13 +197,6 @@ function pickImage(images: ArchiveImage[], display: string, repoTag: string | un
   return images[0]!;
 }
 
-function member(extracted: ExtractedTar, rawName: string, display: string): ExtractedFile {
-  const name = safeEntryName(rawName, display);
-  const file = extracted.get(name);
-  if (file === undefined) throw new UsageError(`${display}: manifest.json names ${JSON.stringify(rawName)}, which is not in the archive`);
-  return file;
-}
-
 /** Files named by their digest (`blobs/sha256/<hex>`, legacy `<hex>.json`) must hash to it. */
 function checkNamedDigest(name: string, file: ExtractedFile, display: string): void {
   const match = /(?:^|\/)(?:sha256\/)?([a-f0-9]{64})(?:\.json)?$/.exec(name);
@@ -192,7 +225,7 @@ async function gunzipDigest(path: string, shown: string): Promise<Digest> {
   try {
     await pipeline(
       createReadStream(path, { highWaterMark: 1 << 20 }),
-      createGunzip(),
+      createGunzip({ chunkSize: 256 << 10 }),
       new Writable({
         write(chunk: Buffer, _enc, cb) {
           hash.update(chunk);

@@ -224,19 +224,72 @@ describe('packageHelmChart', () => {
   it('follows symlinks that stay inside the chart', async () => {
     const dir = await makeChart('chart', {
       'Chart.yaml': 'apiVersion: v2\nname: links\nversion: 1.0.0\n',
+      '.helmignore': 'shared/\n',
       'shared/values-common.yaml': 'common: true\n',
     });
     await symlink('shared/values-common.yaml', path.join(dir, 'values.yaml'));
     await mkdir(path.join(dir, 'templates'));
+    // shared/ itself is ignored, so the link is the one path the directory is packaged under.
     await symlink('../shared', path.join(dir, 'templates', 'linked'));
     const entries = await readTarGzipEntries((await packageHelmChart(dir)).archive);
     expect(entries.map((e) => e.name)).toEqual([
       'links/Chart.yaml',
-      'links/shared/values-common.yaml',
+      'links/.helmignore',
       'links/templates/linked/values-common.yaml',
       'links/values.yaml',
     ]);
     expect(entries[3]!.data.toString('utf8')).toBe('common: true\n');
+  });
+
+  it('packages each real directory once: a second path to it is refused, naming both', async () => {
+    const dir = await makeChart('chart', {
+      'Chart.yaml': 'apiVersion: v2\nname: links\nversion: 1.0.0\n',
+      'shared/values-common.yaml': 'common: true\n',
+    });
+    await mkdir(path.join(dir, 'templates'));
+    await symlink('../shared', path.join(dir, 'templates', 'linked'));
+    const err = await packageHelmChart(dir, { displayDir: 'charts/links' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContentError);
+    expect((err as Error).message).toBe(
+      `${path.join('charts/links', 'templates', 'linked')} and ${path.join('charts/links', 'shared')} are the same directory (through a symlink); a chart holds each directory once`,
+    );
+  });
+
+  it('refuses a doubling tree of directory symlinks at once instead of copying it 2^depth times', async () => {
+    const dir = await makeChart('chart', {
+      'Chart.yaml': 'apiVersion: v2\nname: bomb\nversion: 1.0.0\n',
+      'd00/payload.txt': 'x'.repeat(10_000),
+    });
+    // d01/{a,b} -> d00, d02/{a,b} -> d01, ...: 2^16 paths to payload.txt at depth 16.
+    for (let i = 1; i <= 16; i++) {
+      const name = `d${String(i).padStart(2, '0')}`;
+      const below = `../d${String(i - 1).padStart(2, '0')}`;
+      await mkdir(path.join(dir, name));
+      await symlink(below, path.join(dir, name, 'a'));
+      await symlink(below, path.join(dir, name, 'b'));
+    }
+    const started = Date.now();
+    await expect(packageHelmChart(dir)).rejects.toThrow(/d01\/a and .*d00 are the same directory/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('stops at the entry and byte limits with a message naming the chart', async () => {
+    const dir = await makeChart('chart', {
+      'Chart.yaml': 'apiVersion: v2\nname: big\nversion: 1.0.0\n',
+      'a.txt': 'a'.repeat(600),
+      'b/c.txt': 'c'.repeat(600),
+    });
+    await expect(packageHelmChart(dir, { displayDir: 'charts/big', limits: { bytes: 1000 } })).rejects.toThrow(
+      'chart charts/big holds more than 1000 bytes of files; refusing to package it',
+    );
+    await expect(packageHelmChart(dir, { displayDir: 'charts/big', limits: { entries: 3 } })).rejects.toThrow(
+      'chart charts/big holds more than 3 files and directories; refusing to package it',
+    );
+    // One flat directory too large to list is refused while it is being read.
+    await expect(packageHelmChart(dir, { displayDir: 'charts/big', limits: { entries: 2 } })).rejects.toThrow(
+      'charts/big holds more than 2 entries; refusing to package it',
+    );
+    expect((await packageHelmChart(dir, { limits: { bytes: 2000, entries: 4 } })).name).toBe('big');
   });
 
   it('refuses a symlink that leaves the chart, unless it is ignored', async () => {

@@ -1,7 +1,8 @@
 // Packages a Helm chart directory into the .tgz, config JSON and manifest annotations of a
 // Helm OCI artifact, without the Helm CLI and without timestamps, so a chart has one digest.
 
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { ContentError } from '../errors/index.js';
@@ -23,6 +24,8 @@ export interface HelmChartPackage {
 export interface PackageHelmChartOptions {
   /** How the chart directory is named in messages (e.g. relative to the .lazy file). */
   displayDir?: string;
+  /** Lower limits than CHART_LIMITS (tests). */
+  limits?: { entries?: number; bytes?: number };
 }
 
 /** Helm always adds this rule: hidden files under templates/ are never rendered or packaged. */
@@ -59,12 +62,18 @@ export async function packageHelmChart(chartDir: string, opts?: PackageHelmChart
   const { metadata } = chartYaml;
 
   const rules = await loadIgnoreRules(chartDir, shownDir);
-  const files = await collectChartFiles(chartDir, shownDir, rules);
+  const limits = { ...CHART_LIMITS, ...opts?.limits };
+  const files = await collectChartFiles(chartDir, shownDir, rules, limits);
   const others = files.filter((f) => f.rel !== 'Chart.yaml').sort((a, b) => compareCodeUnits(a.rel, b.rel));
 
   const entries: TarEntry[] = [{ name: `${metadata.name}/Chart.yaml`, data: chartYaml.source }];
+  let bytes = chartYaml.source.length;
   for (const file of others) {
-    entries.push({ name: `${metadata.name}/${file.rel}`, data: await readChartFile(file.abs, shownDir, file.rel) });
+    const data = await readChartFile(file.abs, shownDir, file.rel);
+    // Checked again on what was read: a file may have grown since it was counted.
+    bytes += data.length;
+    if (bytes > limits.bytes) throw tooLarge(shownDir, limits.bytes);
+    entries.push({ name: `${metadata.name}/${file.rel}`, data });
   }
 
   return {
@@ -147,14 +156,39 @@ async function loadIgnoreRules(chartDir: string, shownDir: string): Promise<Igno
   return rules;
 }
 
-async function collectChartFiles(chartDir: string, shownDir: string, rules: Ignore): Promise<ChartFile[]> {
+/** Limits on what a chart directory may hold; charts are small, a tree far larger is a mistake or an attack. */
+export const CHART_LIMITS = {
+  /** Files and directories packaged (ignored ones are not counted). */
+  entries: 10_000,
+  /** Bytes of all packaged files together. */
+  bytes: 100 * 1024 * 1024,
+} as const;
+
+async function collectChartFiles(
+  chartDir: string,
+  shownDir: string,
+  rules: Ignore,
+  limits: { entries: number; bytes: number },
+): Promise<ChartFile[]> {
   const root = await realpath(chartDir);
   const files: ChartFile[] = [];
-  const shown = (rel: string): string => path.join(shownDir, ...rel.split('/'));
+  const shown = (rel: string): string => (rel === '' ? shownDir : path.join(shownDir, ...rel.split('/')));
+  // Each real directory is packaged under one path only: a second symlink to a directory
+  // already in the chart is refused, so a tree of links cannot multiply the chart.
+  const visited = new Map<string, string>([[root, '']]);
+  let entries = 0;
+  let bytes = 0;
+  const count = (): void => {
+    entries++;
+    if (entries > limits.entries) {
+      throw new ContentError(`chart ${shownDir} holds more than ${limits.entries} files and directories; refusing to package it`, {
+        hint: 'list what does not belong in the chart in .helmignore',
+      });
+    }
+  };
 
   const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<void> => {
-    const dirents = await readdir(dirAbs, { withFileTypes: true });
-    for (const dirent of dirents) {
+    for (const dirent of await listDirectory(dirAbs, limits.entries, () => shown(dirRel))) {
       const rel = dirRel === '' ? dirent.name : `${dirRel}/${dirent.name}`;
       const abs = path.join(dirAbs, dirent.name);
       let kind: 'file' | 'dir' | 'other';
@@ -185,9 +219,20 @@ async function collectChartFiles(chartDir: string, shownDir: string, rules: Igno
         if (ancestors.has(real)) {
           throw new ContentError(`symlink ${shown(rel)} makes a loop in the chart directory`);
         }
+        const first = visited.get(real);
+        if (first !== undefined) {
+          throw new ContentError(`${shown(rel)} and ${shown(first)} are the same directory (through a symlink); a chart holds each directory once`, {
+            hint: 'replace the extra symlink with a copy, or list one of the two paths in .helmignore',
+          });
+        }
+        visited.set(real, rel);
+        count();
         await walk(abs, rel, new Set([...ancestors, real]));
       } else if (kind === 'file') {
         if (rules.ignores(rel)) continue;
+        count();
+        bytes += (await stat(abs)).size;
+        if (bytes > limits.bytes) throw tooLarge(shownDir, limits.bytes);
         files.push({ rel, abs });
       }
       // Sockets, fifos and devices are not chart content.
@@ -196,6 +241,31 @@ async function collectChartFiles(chartDir: string, shownDir: string, rules: Igno
 
   await walk(chartDir, '', new Set([root]));
   return files;
+}
+
+/** A directory's entries by name, read without holding more than `max` of them. */
+async function listDirectory(dirAbs: string, max: number, shown: () => string): Promise<Dirent[]> {
+  const out: Dirent[] = [];
+  for await (const dirent of await opendir(dirAbs)) {
+    out.push(dirent);
+    if (out.length > max) {
+      throw new ContentError(`${shown()} holds more than ${max} entries; refusing to package it`, {
+        hint: 'list what does not belong in the chart in .helmignore',
+      });
+    }
+  }
+  // Sorted so that which of two paths to one directory comes first does not depend on the filesystem.
+  return out.sort((a, b) => compareCodeUnits(a.name, b.name));
+}
+
+function tooLarge(shownDir: string, limit: number): ContentError {
+  return new ContentError(`chart ${shownDir} holds more than ${formatMiB(limit)} of files; refusing to package it`, {
+    hint: 'list what does not belong in the chart in .helmignore',
+  });
+}
+
+function formatMiB(bytes: number): string {
+  return bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : `${bytes} bytes`;
 }
 
 async function readChartFile(abs: string, shownDir: string, rel: string): Promise<Buffer> {

@@ -1,6 +1,5 @@
 // Reads an OCI image layout — a directory, or a tar of one (gzip allowed) — as a copy
 // source, picking the manifest its index.json names by org.opencontainers.image.ref.name.
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,7 +9,8 @@ import { Annotation, isManifestMediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
 import type { ArchiveContent } from './archive-content.js';
 import type { Fetcher } from './store.js';
-import { extractTar, verifiedFileStream, type ExtractedTar } from './tar-archive.js';
+import { openOciLayoutTar } from './oci-layout-tar.js';
+import { verifiedFileStream } from './tar-archive.js';
 
 export interface OpenOciLayoutOptions {
   /** Which manifest to take: its ref.name (or containerd image name) in index.json. */
@@ -30,7 +30,6 @@ export interface OciLayoutContent extends ArchiveContent {
 const INDEX_LIMIT = 16 << 20;
 /** Docker's own layout export names images with this annotation as well as ref.name. */
 const CONTAINERD_IMAGE_NAME = 'io.containerd.image.name';
-const BLOB_NAME = /^blobs\/sha256\/[a-f0-9]{64}$/;
 
 export async function openOciLayout(path: string, opts: OpenOciLayoutOptions = {}): Promise<OciLayoutContent> {
   const display = opts.display ?? path;
@@ -48,36 +47,15 @@ export async function openOciLayout(path: string, opts: OpenOciLayoutOptions = {
     return { source: new LayoutDirFetcher(path, display), root: picked.root, refName: picked.refName, close: async () => {} };
   }
 
-  const extracted = await extractTar(path, {
-    want: (name) => name === 'oci-layout' || name === 'index.json' || BLOB_NAME.test(name),
+  // Only what the chosen manifest references is extracted (oci-layout-tar.ts).
+  return openOciLayoutTar(path, {
     display,
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    chooseRoot: (layoutFile, indexJson) => {
+      checkLayoutFile(layoutFile, display);
+      return pickManifest(indexJson, display, opts.refName);
+    },
   });
-  try {
-    const layoutFile = extracted.get('oci-layout');
-    if (layoutFile === undefined) throw new UsageError(`${display} is not an OCI image layout archive: it has no oci-layout file`);
-    checkLayoutFile(await readSmall(layoutFile.path, `${display}:oci-layout`), display);
-    const index = extracted.get('index.json');
-    if (index === undefined) throw new UsageError(`${display} is not an OCI image layout archive: it has no index.json`);
-    // Every blob was hashed on the way out; a file whose name is not its digest is corrupt.
-    for (const name of extracted.names()) {
-      if (!BLOB_NAME.test(name)) continue;
-      const file = extracted.get(name);
-      if (file !== undefined && digestHex(file.digest) !== name.slice('blobs/sha256/'.length)) {
-        throw new UsageError(`${display}: ${name} does not hash to its name (it is ${file.digest}); the archive is corrupt`);
-      }
-    }
-    const picked = pickManifest(await readSmall(index.path, `${display}:index.json`), display, opts.refName);
-    return {
-      source: new ExtractedLayoutFetcher(extracted, display),
-      root: picked.root,
-      refName: picked.refName,
-      close: () => extracted.close(),
-    };
-  } catch (err) {
-    await extracted.close();
-    throw err;
-  }
 }
 
 function checkLayoutFile(bytes: Buffer, display: string): void {
@@ -177,25 +155,5 @@ class LayoutDirFetcher implements Fetcher {
       throw new UsageError(`${this.#display} is missing blob ${desc.digest}`);
     }
     return verifiedFileStream(path, desc.digest, desc.size, `${this.#display} blob ${desc.digest}`);
-  }
-}
-
-/** Blobs taken out of a layout tar; already hashed against their names. */
-class ExtractedLayoutFetcher implements Fetcher {
-  readonly #files: ExtractedTar;
-  readonly #display: string;
-
-  constructor(files: ExtractedTar, display: string) {
-    this.#files = files;
-    this.#display = display;
-  }
-
-  async fetch(desc: Descriptor): Promise<Readable> {
-    const file = isDigest(desc.digest) ? this.#files.get(`blobs/sha256/${digestHex(desc.digest)}`) : undefined;
-    if (file === undefined) throw new UsageError(`${this.#display} is missing blob ${desc.digest}`);
-    if (file.size !== desc.size) {
-      throw new UsageError(`${this.#display}: blob ${desc.digest} is ${file.size} bytes, but a descriptor says ${desc.size}`);
-    }
-    return createReadStream(file.path, { highWaterMark: 1 << 20 });
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError, UsageError } from '../errors/index.js';
 import { writeTar } from '../../test/support/tar-fixture.js';
-import { extractTar, linkTargetName, readTarMembers, safeEntryName, scanTar } from './tar-archive.js';
+import { extractTar, linkTargetName, listTar, readTarMembers, safeEntryName, scanTar } from './tar-archive.js';
 
 let work: string;
 beforeEach(async () => {
@@ -141,5 +141,58 @@ describe('readTarMembers / scanTar', () => {
       return true;
     });
     expect(seen).toEqual(['c/Chart.yaml']);
+  });
+});
+
+describe('listTar and the entry limit', () => {
+  it('lists every entry, resolves links, reads only kept members, and the last entry of a name wins', async () => {
+    const file = path.join(work, 'l.tar.gz');
+    await writeTar(
+      file,
+      [
+        { name: 'a', data: 'first a' },
+        { name: 'big', data: Buffer.alloc(4096) },
+        { name: 'dir/link', type: 'symlink', linkname: '../a' },
+        { name: 'a', data: 'second a' },
+      ],
+      { gzip: true },
+    );
+    const { listing, kept } = await listTar(file, { keep: (e) => e.size < 100 });
+    expect([...kept.entries()].map(([k, v]) => [k, v.toString()])).toEqual([['a', 'second a']]);
+    expect(listing.resolve('dir/link')).toMatchObject({ name: 'a', index: 3, size: 8 });
+    expect(listing.get('big')).toMatchObject({ type: 'file', size: 4096, index: 1 });
+    expect(listing.resolve('nowhere')).toBeUndefined();
+  });
+
+  it('refuses an archive with more entries than the limit, in every reader', async () => {
+    const file = path.join(work, 'many.tar');
+    await writeTar(file, Array.from({ length: 6 }, (_, i) => ({ name: `junk/${i}`, data: '' })));
+    await expect(listTar(file, { maxEntries: 5, display: 'many.tar' })).rejects.toThrow('many.tar holds more than 5 entries; refusing to read it');
+    await expect(extractTar(file, { want: () => true, maxEntries: 5 })).rejects.toThrow(/holds more than 5 entries/);
+    expect((await listTar(file, { maxEntries: 6 })).listing.get('junk/5')).toBeDefined();
+  });
+
+  it('extracts by position and stops once it has what it wanted', async () => {
+    const file = path.join(work, 's.tar');
+    await writeTar(file, [
+      { name: 'a', data: 'old' },
+      { name: 'a', data: 'new' },
+      { name: 'b', data: 'b' },
+    ]);
+    const seen: string[] = [];
+    const out = await extractTar(file, {
+      want: (name, entry) => {
+        seen.push(name);
+        return entry.index === 1;
+      },
+      stopAfter: 1,
+    });
+    try {
+      expect(seen).toEqual(['a', 'a']);
+      expect(out.get('a')?.size).toBe(3);
+      expect((await readdir(out.dir)).length).toBe(1);
+    } finally {
+      await out.close();
+    }
   });
 });

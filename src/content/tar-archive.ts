@@ -117,6 +117,88 @@ export async function readTarMembers(
   return found;
 }
 
+/** One entry as a listing pass saw it. */
+export interface TarEntryInfo {
+  /** Cleaned by safeEntryName. */
+  name: string;
+  type: string;
+  size: number;
+  /** Position in the archive, 0-based. When a name occurs twice, the later entry counts. */
+  index: number;
+  /** For symlinks and hard links: the archive name they point at. */
+  target?: string;
+}
+
+const isRegular = (type: string): boolean => type === 'file' || type === 'contiguous-file';
+
+/** The entries of an archive by name (the last of each name), with links followed on lookup. */
+export class TarListing {
+  readonly #entries = new Map<string, TarEntryInfo>();
+
+  /** @internal used while listing */
+  add(entry: TarEntryInfo): void {
+    this.#entries.set(entry.name, entry);
+  }
+
+  get(name: string): TarEntryInfo | undefined {
+    return this.#entries.get(name);
+  }
+
+  /** The regular file `name` stands for, following links inside the archive; undefined when there is none. */
+  resolve(name: string): TarEntryInfo | undefined {
+    let current = name;
+    for (let hops = 0; hops < 32; hops++) {
+      const entry = this.#entries.get(current);
+      if (entry === undefined) return undefined;
+      if (entry.target === undefined) return isRegular(entry.type) ? entry : undefined;
+      current = entry.target;
+    }
+    return undefined;
+  }
+}
+
+export interface ListTarOptions {
+  /** Which regular files to read into memory, decided from the header alone (the caller caps sizes). */
+  keep?: (entry: TarEntryInfo) => boolean;
+  display?: string;
+  signal?: AbortSignal;
+  /** TAR_ENTRY_LIMIT unless lower (tests). */
+  maxEntries?: number;
+}
+
+/**
+ * One pass that lists every entry and reads the few small files `keep` picks; nothing is
+ * written to disk. Readers use it to learn what an archive's manifests reference before
+ * extracting only that.
+ */
+export async function listTar(file: string, opts: ListTarOptions = {}): Promise<{ listing: TarListing; kept: Map<string, Buffer> }> {
+  const display = opts.display ?? file;
+  const listing = new TarListing();
+  const kept = new Map<string, Buffer>();
+  await walkTar(
+    file,
+    display,
+    async (entry, name, index) => {
+      if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
+      const type = entry.header.type ?? 'file';
+      const info: TarEntryInfo = { name, type, size: entry.header.size ?? 0, index };
+      if (type === 'symlink' || type === 'link') info.target = linkTargetName(name, entry.header.linkname ?? '', type === 'link', display);
+      listing.add(info);
+      kept.delete(name);
+      if (isRegular(type) && name !== '' && opts.keep?.(info) === true) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk);
+        kept.set(name, Buffer.concat(chunks));
+        return false;
+      }
+      await drain(entry);
+      return false;
+    },
+    opts.maxEntries,
+  );
+  return { listing, kept };
+}
+
 /** One regular file taken out of an archive, with what was learned while writing it. */
 export interface ExtractedFile {
   path: string;
@@ -127,8 +209,12 @@ export interface ExtractedFile {
 }
 
 export interface ExtractTarOptions {
-  /** Which regular files to keep (by clean name); everything else is only checked. */
-  want: (name: string) => boolean;
+  /** Which regular files to keep (by clean name and position); everything else is only checked. */
+  want: (name: string, entry: { index: number; size: number }) => boolean;
+  /** Stop reading once this many files were kept (the caller knows what it is waiting for). */
+  stopAfter?: number;
+  /** TAR_ENTRY_LIMIT unless lower (tests). */
+  maxEntries?: number;
   /** Stop the whole extraction above this many bytes written (a decompression bomb guard). */
   maxTotalBytes?: number;
   /** How the archive is named in messages; the path when absent. */
@@ -195,12 +281,12 @@ export async function extractTar(file: string, opts: ExtractTarOptions): Promise
   let counter = 0;
   let total = 0;
   try {
-    await walkTar(file, display, async (entry, name) => {
+    await walkTar(file, display, async (entry, name, index) => {
       if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
       const type = entry.header.type ?? 'file';
       if (type === 'symlink' || type === 'link') {
         out.addLink(name, linkTargetName(name, entry.header.linkname ?? '', type === 'link', display));
-      } else if ((type === 'file' || type === 'contiguous-file') && name !== '' && opts.want(name)) {
+      } else if (isRegular(type) && name !== '' && opts.want(name, { index, size: entry.header.size ?? 0 })) {
         const path = join(dir, String(counter++));
         const hash = createHash('sha256');
         let size = 0;
@@ -224,11 +310,11 @@ export async function extractTar(file: string, opts: ExtractTarOptions): Promise
         });
         await pipeline(entry, meter, createWriteStream(path, { flags: 'wx' }));
         out.addFile(name, { path, digest: `sha256:${hash.digest('hex')}`, size, head });
-        return false;
+        return counter === opts.stopAfter;
       }
       await drain(entry);
       return false;
-    });
+    }, opts.maxEntries);
     return out;
   } catch (err) {
     await out.close();
@@ -239,22 +325,41 @@ export async function extractTar(file: string, opts: ExtractTarOptions): Promise
 /** A tar-stream entry: a streamx readable, consumed here only as an async iterable. */
 type EntryStream = AsyncIterable<Buffer> & { header: tar.Header };
 
-/** Drive tar-stream over a file; the handler returns true to stop early. */
-async function walkTar(file: string, display: string, handle: (entry: EntryStream, name: string) => Promise<boolean>): Promise<void> {
+/**
+ * At most this many entries are read from an archive. An image archive has a few per
+ * layer; far more is junk meant to keep a reader busy, refused before it costs much.
+ */
+export const TAR_ENTRY_LIMIT = 100_000;
+
+/**
+ * Drive tar-stream over a file; the handler gets each entry with its clean name and its
+ * position in the archive (0-based), and returns true to stop early.
+ */
+async function walkTar(
+  file: string,
+  display: string,
+  handle: (entry: EntryStream, name: string, index: number) => Promise<boolean>,
+  maxEntries = TAR_ENTRY_LIMIT,
+): Promise<void> {
   const compression = compressionOf(await readHead(file));
   if (compression === 'zstd') throw new UsageError(`${display}: zstd-compressed archives are not supported; decompress it first`);
   const extract = tar.extract();
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
-  const feeding = (compression === 'gzip' ? pipeline(source, createGunzip(), extract) : pipeline(source, extract)).catch(
+  // zlib's default 16 KiB output chunks make a large archive cost three times the CPU.
+  const feeding = (
+    compression === 'gzip' ? pipeline(source, createGunzip({ chunkSize: 256 << 10 }), extract) : pipeline(source, extract)
+  ).catch(
     (err: unknown) => err,
   );
   let stopped = false;
+  let index = 0;
   try {
     for await (const raw of extract) {
       const entry = raw as unknown as EntryStream;
+      if (index >= maxEntries) throw new UsageError(`${display} holds more than ${maxEntries} entries; refusing to read it`);
       // pax/GNU long-name records are folded into the next header by tar-stream.
       const name = safeEntryName(entry.header.name, display);
-      if (await handle(entry, name)) {
+      if (await handle(entry, name, index++)) {
         stopped = true;
         break;
       }
