@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandIO } from './commands/context.js';
-import { CancelledError, ConfigError, LazyOciError } from './errors/index.js';
+import { CancelledError, ConfigError, formatProblem, LazyOciError } from './errors/index.js';
 import { packageRoot } from './package-root.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './ui/output-formats.js';
+import { terminalSafe, terminalSafeLines } from './ui/terminal-safe.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8's optimising tier would
 // recompile that module in the background for about 30 MiB of memory and CPU a short
@@ -110,6 +111,16 @@ function outputFormat(argv: string[]): OutputFormat {
   return 'text';
 }
 
+/**
+ * The text lines of a known error. Messages carry registry answers and values from
+ * files, so each problem is made safe for the terminal and stays on its one line.
+ */
+function errorLines(err: LazyOciError): string[] {
+  const lines = err instanceof ConfigError ? err.problems.map((p) => terminalSafe(formatProblem(p))) : [`error: ${terminalSafe(err.message)}`];
+  if (err.hint !== undefined) lines.push(`hint: ${terminalSafe(err.hint)}`);
+  return lines;
+}
+
 /** Render an error for the user: one line per problem, a hint, no stack for known kinds. */
 function reportError(err: unknown, io: CommandIO, format: OutputFormat): number {
   if (err instanceof CommanderError) {
@@ -123,9 +134,7 @@ function reportError(err: unknown, io: CommandIO, format: OutputFormat): number 
     return err.exitCode;
   }
   if (err instanceof LazyOciError) {
-    const lines = err instanceof ConfigError ? err.message.split('\n') : [`error: ${err.message}`];
-    if (err.hint !== undefined) lines.push(`hint: ${err.hint}`);
-    io.stderr(`${lines.join('\n')}\n`);
+    io.stderr(`${errorLines(err).join('\n')}\n`);
     if (format === 'json') {
       const problems = err instanceof ConfigError ? { problems: err.problems } : {};
       io.stdout(`${JSON.stringify({ error: { code: err.code, message: err.message, ...problems } }, null, 2)}\n`);
@@ -133,7 +142,7 @@ function reportError(err: unknown, io: CommandIO, format: OutputFormat): number 
     return err.exitCode;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  io.stderr(`internal error (a bug in lazyoci, please report it):\n${detail}\n`);
+  io.stderr(`internal error (a bug in lazyoci, please report it):\n${terminalSafeLines(detail)}\n`);
   return 70;
 }
 

@@ -4,7 +4,7 @@ import { inspectManifest } from '../push/inspect-manifest.js';
 import { formatReference, parseReference, parseRepository } from '../ref/reference.js';
 import { listRepositories } from '../registry/client/catalog.js';
 import { manifestData, manifestText } from '../ui/manifest-text.js';
-import { renderOutput } from '../ui/output.js';
+import { listText, renderOutput } from '../ui/output.js';
 import { UsageError } from '../errors/index.js';
 import type { RegistryClient } from '../registry/client/registry-client.js';
 import { runCancellable } from './cancellation.js';
@@ -57,7 +57,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
       const g = globalOptions(this);
       const host = parseRegistry(registry);
       const repos = await withClient(g, io, version, host, (client) => listRepositories(client.registry(host)));
-      io.stdout(renderOutput(g.output, repos, (r) => r.join('\n')));
+      io.stdout(renderOutput(g.output, repos, listText));
     });
 
   browse
@@ -80,7 +80,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
         }),
       );
       const shown = tags.slice(offset, opts.limit === undefined ? undefined : offset + opts.limit);
-      io.stdout(renderOutput(g.output, shown, (t) => t.join('\n')));
+      io.stdout(renderOutput(g.output, shown, listText));
     });
 
   browse

@@ -61,6 +61,35 @@ describe('loadLazyFile: invalid files', () => {
     );
   });
 
+  it('reports every repeated key at the repeat, also in a large mapping and across 1 and "1"', async () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `      k${i}: v`);
+    const problems = await problemsOf(
+      yaml('version: 1', 'artifacts:', '  - type: docker', '    image: x', '    annotations:', ...keys, '      k7: again', '      1: a', '      "1": b', ...target),
+    );
+    expect(problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual([
+      '2006:7: duplicate key "k7"',
+      '2008:7: duplicate key "1"',
+    ]);
+  });
+
+  it('refuses lists and mappings nested deeper than 100 levels (the top mapping is one), at the first one too deep', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    expect(await onlyProblem(yaml('version: 1', `artifacts: ${deep}`))).toBe(
+      '.lazy:2:111: lists and mappings nest deeper than 100 levels here; a .lazy file needs only a few',
+    );
+    const fine = `${'['.repeat(99)}${']'.repeat(99)}`;
+    const problems = await problemsOf(yaml('version: 1', `artifacts: ${fine}`));
+    expect(problems.length).toBeGreaterThan(0); // the schema's say about a list of lists
+    expect(problems.filter((p) => p.message.includes('nest deeper'))).toEqual([]);
+  });
+
+  it('refuses a file larger than the limit at 1:1', async () => {
+    await write('.lazy', yaml('version: 1', 'artifacts: []', `# ${'x'.repeat(100)}`));
+    const err = await loadLazyFile(path.join(dir, '.lazy'), { cwd: dir, maxBytes: 64 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe('.lazy:1:1: the file is larger than 64 bytes, the most a .lazy file may hold');
+  });
+
   it('rejects several YAML documents in one file', async () => {
     expect(await onlyProblem(yaml('version: 1', 'artifacts: []', '---', 'version: 1'))).toMatch(
       /^\.lazy:3:1: the file holds several YAML documents/,

@@ -1,9 +1,9 @@
 // Reads a .lazy file and turns it into a LazyFile: YAML with positions, the JSON Schema,
 // path checks and duplicate names, every problem collected into one ConfigError.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import type { ConfigProblem, SourceLocation } from '../errors/index.js';
+import { readCappedText } from './read-capped-text.js';
 import { projectDir, resolveProjectPath } from './resolve-paths.js';
 import type { PathKind, ProjectDir } from './resolve-paths.js';
 import type {
@@ -24,7 +24,15 @@ import type { JsonPath, YamlSource } from './yaml-source.js';
 export interface LoadLazyFileOptions {
   /** Directory messages are relative to; defaults to process.cwd(). */
   cwd?: string;
+  /** Larger files are refused; defaults to MAX_LAZY_FILE_BYTES. */
+  maxBytes?: number;
 }
+
+/**
+ * A .lazy file is a few kilobytes. Loading is linear, but a 50 MB file still takes about
+ * a minute and gigabytes of memory (every YAML node is an object), so past this it is refused.
+ */
+export const MAX_LAZY_FILE_BYTES = 4 * 1024 * 1024;
 
 // The shapes the schema guarantees for an artifact it accepted.
 interface RawTarget {
@@ -234,10 +242,14 @@ export async function inspectLazyFile(file: string, opts: LoadLazyFileOptions = 
   const displayPath = displayPathFor(absFile, cwd);
   const fail = (message: string): ConfigError => new ConfigError([{ file: displayPath, line: 1, col: 1, message }]);
 
+  const maxBytes = opts.maxBytes ?? MAX_LAZY_FILE_BYTES;
   let text: string;
   try {
-    text = await fs.readFile(absFile, 'utf8');
+    const read = await readCappedText(absFile, maxBytes);
+    if (!read.ok) throw fail(`the file is larger than ${formatLimit(maxBytes)}, the most a .lazy file may hold`);
+    text = read.text;
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw fail(`cannot read the file${code ? ` (${code})` : ''}`);
   }
@@ -278,6 +290,10 @@ export async function inspectLazyFile(file: string, opts: LoadLazyFileOptions = 
     problems: sortProblems(builder.problems),
     unresolved: builder.unresolved,
   };
+}
+
+function formatLimit(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
 /** Loads, validates and resolves a .lazy file; throws one ConfigError listing every problem. */

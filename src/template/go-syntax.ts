@@ -49,6 +49,12 @@ interface Delimiters {
   close: string;
 }
 
+/**
+ * `if` blocks nested deeper than this are refused: the tree is rendered recursively and
+ * a hostile template of thousands of nested ifs would overflow the stack. Real tags use one or two.
+ */
+export const MAX_IF_DEPTH = 100;
+
 const CURLY: Delimiters = { open: '{{', close: '}}' };
 const ANGLE: Delimiters = { open: '<<', close: '>>' };
 
@@ -61,22 +67,43 @@ type Token =
   | { kind: 'text'; text: string }
   | { kind: 'action'; raw: string; inner: string; trimBefore: boolean; trimAfter: boolean; delims: Delimiters };
 
-/** Finds the next action opener at or after `from`; a `<<` with no `>>` later is ordinary text. */
-function nextOpen(source: string, from: number): { at: number; delims: Delimiters } | undefined {
-  const curly = source.indexOf(CURLY.open, from);
-  let angle = source.indexOf(ANGLE.open, from);
-  // `<<` shows up in prose and shell snippets, so it only opens an action when it is closed.
-  if (angle !== -1 && source.indexOf(ANGLE.close, angle + ANGLE.open.length) === -1) angle = -1;
-  if (curly === -1 && angle === -1) return undefined;
-  if (angle === -1 || (curly !== -1 && curly < angle)) return { at: curly, delims: CURLY };
-  return { at: angle, delims: ANGLE };
+/**
+ * Finds action openers left to right. Each opener's next position is remembered until the
+ * scan passes it, so a long template is searched once overall rather than once per action.
+ */
+class OpenerScanner {
+  #curly = -2;
+  #angle = -2;
+  /** `<<` shows up in prose and shell snippets, so it only opens an action when a `>>` follows. */
+  readonly #lastAngleClose: number;
+
+  constructor(private readonly source: string) {
+    this.#lastAngleClose = source.lastIndexOf(ANGLE.close);
+  }
+
+  /** The next opener at or after `from`. */
+  next(from: number): { at: number; delims: Delimiters } | undefined {
+    if (this.#curly !== -1 && this.#curly < from) this.#curly = this.source.indexOf(CURLY.open, from);
+    if (this.#angle !== -1 && this.#angle < from) this.#angle = this.source.indexOf(ANGLE.open, from);
+    const curly = this.#curly;
+    const angle = this.#angle !== -1 && this.#angle + ANGLE.open.length <= this.#lastAngleClose ? this.#angle : -1;
+    if (curly === -1 && angle === -1) return undefined;
+    if (angle === -1 || (curly !== -1 && curly < angle)) return { at: curly, delims: CURLY };
+    return { at: angle, delims: ANGLE };
+  }
+}
+
+/** Shown in messages instead of the rest of a possibly huge string. */
+function excerpt(text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 40)}…`;
 }
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
+  const openers = new OpenerScanner(source);
   let pos = 0;
   for (;;) {
-    const open = nextOpen(source, pos);
+    const open = openers.next(pos);
     if (open === undefined) {
       if (pos < source.length) tokens.push({ kind: 'text', text: source.slice(pos) });
       return tokens;
@@ -86,8 +113,7 @@ function tokenize(source: string): Token[] {
     const bodyStart = open.at + delims.open.length;
     const closeAt = source.indexOf(delims.close, bodyStart);
     if (closeAt === -1) {
-      const fragment = source.slice(open.at);
-      throw new TemplateError(`unclosed template action "${fragment}": missing ${delims.close}`);
+      throw new TemplateError(`unclosed template action "${excerpt(source.slice(open.at))}": missing ${delims.close}`);
     }
     const raw = source.slice(open.at, closeAt + delims.close.length);
     let inner = source.slice(bodyStart, closeAt);
@@ -154,6 +180,9 @@ export function parseTemplate(source: string): ParsedTemplate {
     if (m) {
       const variable = m[2] as string;
       refs.push({ name: variable, usage: 'test', action: raw });
+      if (stack.length >= MAX_IF_DEPTH) {
+        throw new TemplateError(`"${raw}" nests if blocks deeper than ${MAX_IF_DEPTH} levels`);
+      }
       const branch: IfBranch = { variable, negated: m[1] !== undefined, action: raw, body: [] };
       const node: IfNode = { kind: 'if', branches: [branch], elseBody: undefined };
       current().push(node);
@@ -201,5 +230,5 @@ export function parseTemplate(source: string): ParsedTemplate {
 
 /** True when the string contains something the parser would read as an action. */
 export function containsAction(source: string): boolean {
-  return nextOpen(source, 0) !== undefined;
+  return new OpenerScanner(source).next(0) !== undefined;
 }

@@ -228,6 +228,24 @@ describe('hasTemplate and templateVariablesUsed', () => {
 });
 
 describe('parseTemplate', () => {
+  it.each([
+    ['{{ }}', '{{ if .Tag }}', '{{ end }}'],
+    ['<< >>', '<< if .Tag >>', '<< end >>'],
+  ])('refuses ifs nested deeper than 100 levels (%s), naming the limit', (_, open, close) => {
+    const deep = `${open.repeat(3000)}x${close.repeat(3000)}`;
+    expect(templateError(() => renderTemplate(deep, vars)).message).toBe(`"${open}" nests if blocks deeper than 100 levels`);
+    expect(renderTemplate(`${open.repeat(100)}x${close.repeat(100)}`, vars)).toBe('x');
+  });
+
+  // A generous bound, not a benchmark: each action used to search on to the end of the
+  // string for the next << (70 s here for 400,000 actions); the scan is now one pass (about 1 s).
+  it('parses 400,000 actions followed by a stray << in under 20 s', () => {
+    const started = performance.now();
+    const parsed = parseTemplate(`${'{{ .Tag }}'.repeat(400_000)} << `);
+    expect(parsed.refs).toHaveLength(400_000);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+
   it('records whether each reference is output or test', () => {
     const parsed = parseTemplate('{{ if not .Registry }}x{{ else if .Tag }}{{ .Tag }}{{ end }}');
     expect(parsed.refs.map((r) => [r.name, r.usage])).toEqual([

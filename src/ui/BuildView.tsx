@@ -4,6 +4,7 @@ import { Box, Static, Text } from 'ink';
 import type { ArtifactSnapshot } from './build-progress.js';
 import { buildEntries, splitFinished, type BuildEntry } from './build-view-entries.js';
 import { formatBytes, shortDigest } from './format.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 import { Tint, ColorContext } from './Tint.js';
 import { TransferRow } from './TransferRow.js';
 
@@ -11,7 +12,7 @@ import { TransferRow } from './TransferRow.js';
 const MAX_WAITING_ROWS = 3;
 
 function ArtifactRow({ artifact: a }: { artifact: ArtifactSnapshot }) {
-  const label = `${a.name} (${a.artifactType})`;
+  const label = safe(`${a.name} (${a.artifactType})`);
   if (a.state === 'failed') {
     return (
       <Box flexDirection="column">
@@ -19,8 +20,8 @@ function ArtifactRow({ artifact: a }: { artifact: ArtifactSnapshot }) {
           <Tint color="red">✗</Tint> <Tint bold>{label}</Tint> <Tint color="red">packaging failed</Tint>
         </Text>
         <Box paddingLeft={2} flexDirection="column">
-          <Text>{a.error ?? ''}</Text>
-          {a.hint === undefined ? null : <Tint dim>hint: {a.hint}</Tint>}
+          <Text>{safe(a.error ?? '')}</Text>
+          {a.hint === undefined ? null : <Tint dim>hint: {safe(a.hint)}</Tint>}
         </Box>
       </Box>
     );
@@ -44,7 +45,7 @@ function ArtifactRow({ artifact: a }: { artifact: ArtifactSnapshot }) {
     <Text wrap="truncate-end">
       <Tint color="green">✓</Tint> <Tint bold>{label}</Tint>{' '}
       <Tint dim>
-        packaged {blobs} blob{blobs === 1 ? '' : 's'}, {formatBytes(a.size ?? 0)}, {shortDigest(a.digest ?? '')}
+        packaged {blobs} blob{blobs === 1 ? '' : 's'}, {formatBytes(a.size ?? 0)}, {safe(shortDigest(a.digest ?? ''))}
       </Tint>
     </Text>
   );

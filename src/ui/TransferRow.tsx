@@ -2,10 +2,20 @@
 // digest and totals once done, or the error once failed.
 import { Box, Text } from 'ink';
 import { barParts, blobFigures, doneFigures, doneFraction, transferFigures, type TransferVerb } from './progress-text.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 import { Tint } from './Tint.js';
 import type { TransferSnapshot } from './transfer-progress.js';
 
 const ARROWS: Record<TransferVerb, string> = { uploaded: '↑', pulled: '↓', copied: '→' };
+
+function safeTexts(s: TransferSnapshot): TransferSnapshot {
+  return {
+    ...s,
+    ...(s.digest === undefined ? {} : { digest: safe(s.digest) }),
+    ...(s.error === undefined ? {} : { error: safe(s.error) }),
+    ...(s.hint === undefined ? {} : { hint: safe(s.hint) }),
+  };
+}
 
 export interface TransferRowProps {
   title: string;
@@ -20,7 +30,10 @@ export interface TransferRowProps {
   showError?: boolean;
 }
 
-export function TransferRow({ title, snapshot: s, verb, note, showError = true }: TransferRowProps) {
+export function TransferRow({ title: rawTitle, snapshot, verb, note, showError = true }: TransferRowProps) {
+  // Titles, digests and errors come from registries and files: shown escaped, never obeyed.
+  const title = safe(rawTitle);
+  const s = safeTexts(snapshot);
   if (note !== undefined || s.state === 'waiting') {
     return (
       <Text wrap="truncate-end">

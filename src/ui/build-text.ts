@@ -3,16 +3,17 @@ import { LazyOciError } from '../errors/index.js';
 import type { ArtifactResult, BuildEvent } from '../push/build.js';
 import { copyEventLine } from './copy-event-text.js';
 import { formatBytes } from './format.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 
 export function buildSummaryText(results: ArtifactResult[], mode: { dryRun: boolean; noPush: boolean }): string {
   const lines: string[] = [];
   const verb = mode.dryRun ? 'would push' : mode.noPush ? 'not pushed' : 'pushed';
   for (const artifact of results) {
-    lines.push(`${artifact.name} (${artifact.type})`);
+    lines.push(`${safe(artifact.name)} (${artifact.type})`);
     for (const t of artifact.targets) {
-      if (t.error !== undefined) lines.push(`  ✗ ${t.reference}  ${t.error}`);
-      else if (t.digest === null) lines.push(`  · ${t.reference}  digest ${t.note ?? 'not computed'}`);
-      else lines.push(`  ${t.pushed ? '✓' : '·'} ${t.reference}  ${t.digest}  ${t.pushed ? pushedText(t) : verb}`);
+      if (t.error !== undefined) lines.push(`  ✗ ${safe(t.reference)}  ${safe(t.error)}`);
+      else if (t.digest === null) lines.push(`  · ${safe(t.reference)}  digest ${safe(t.note ?? 'not computed')}`);
+      else lines.push(`  ${t.pushed ? '✓' : '·'} ${safe(t.reference)}  ${safe(t.digest)}  ${t.pushed ? pushedText(t) : verb}`);
     }
   }
   return lines.join('\n');
@@ -31,16 +32,16 @@ export function buildEventLine(event: BuildEvent): string | undefined {
     case 'target-done':
       return undefined;
     case 'not-packaged':
-      return `${event.artifact}: digest ${event.note}`;
+      return `${safe(event.artifact)}: digest ${safe(event.note)}`;
     case 'packaged':
-      return `${event.artifact}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${event.digest}`;
+      return `${safe(event.artifact)}: packaged ${event.blobs} blob${event.blobs === 1 ? '' : 's'}, ${formatBytes(event.size)}, ${safe(event.digest)}`;
     case 'target-failed': {
-      const hint = event.error instanceof LazyOciError && event.error.hint !== undefined ? `\n  hint: ${event.error.hint}` : '';
-      return `${event.artifact}: ${event.target} failed: ${event.error.message}${hint}`;
+      const hint = event.error instanceof LazyOciError && event.error.hint !== undefined ? `\n  hint: ${safe(event.error.hint)}` : '';
+      return `${safe(event.artifact)}: ${safe(event.target)} failed: ${safe(event.error.message)}${hint}`;
     }
     case 'copy': {
       const line = copyEventLine(event.event, 'uploaded');
-      return line === undefined ? undefined : `${event.artifact}: ${line}`;
+      return line === undefined ? undefined : `${safe(event.artifact)}: ${line}`;
     }
   }
 }

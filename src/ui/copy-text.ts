@@ -1,5 +1,6 @@
 // Text views of `lazyoci copy`: progress lines for stderr, the result line, the -o json shape.
 import type { CopyArtifactResult } from '../push/copy-artifact.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 
 /** The stable -o json|yaml shape (spec §4): exactly image, digest and tag. */
 export function copyData(r: CopyArtifactResult): { image: string; digest: string; tag: string } {
@@ -7,5 +8,5 @@ export function copyData(r: CopyArtifactResult): { image: string; digest: string
 }
 
 export function copyText(r: { image: string; digest: string; source: string }): string {
-  return `copied ${r.source} → ${r.image} (${r.digest})`;
+  return `copied ${safe(r.source)} → ${safe(r.image)} (${safe(r.digest)})`;
 }

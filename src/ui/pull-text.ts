@@ -1,8 +1,9 @@
 // Plain progress lines for `lazyoci pull` on stderr.
 import type { PullResult } from '../push/pull.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 
 export function pullSummaryLine(r: PullResult): string {
-  if (r.copied === 0) return `all content already present in ${r.dest}; nothing downloaded`;
+  if (r.copied === 0) return `all content already present in ${safe(r.dest)}; nothing downloaded`;
   return `${r.copied} written, ${r.skipped} already present`;
 }
 
@@ -21,5 +22,5 @@ export function pullData(r: PullResult): PullResult {
 }
 
 export function pullText(r: PullResult): string {
-  return `pulled ${r.reference} → ${r.dest} (${r.digest})`;
+  return `pulled ${safe(r.reference)} → ${safe(r.dest)} (${safe(r.digest)})`;
 }

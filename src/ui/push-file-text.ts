@@ -1,5 +1,6 @@
 // Plain progress lines and results for `lazyoci push FILE REF`.
 import type { PushFileResult } from '../push/push-file.js';
+import { terminalSafe as safe } from './terminal-safe.js';
 
 /** -o json|yaml: `reference`, `digest`, `mediaType` (spec §4). */
 export function pushFileData(r: PushFileResult): { reference: string; digest: string; mediaType: string } {
@@ -7,5 +8,5 @@ export function pushFileData(r: PushFileResult): { reference: string; digest: st
 }
 
 export function pushFileText(file: string): (r: { reference: string; digest: string }) => string {
-  return (r) => `pushed ${file} → ${r.reference} (${r.digest})`;
+  return (r) => `pushed ${safe(file)} → ${safe(r.reference)} (${safe(r.digest)})`;
 }

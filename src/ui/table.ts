@@ -1,5 +1,7 @@
 // Plain-text tables: columns padded to their widest cell, two spaces apart; the last
-// column is not padded, so lines carry no trailing blanks.
+// column is not padded, so lines carry no trailing blanks. Cells are single values,
+// often from a registry, so each is made safe for the terminal first.
+import { terminalSafe } from './terminal-safe.js';
 
 export interface TableOptions {
   /** Printed before each line (e.g. two spaces under a heading). */
@@ -8,9 +10,10 @@ export interface TableOptions {
 
 export function formatTable(rows: readonly (readonly string[])[], options: TableOptions = {}): string {
   const indent = options.indent ?? '';
-  const columns = Math.max(0, ...rows.map((r) => r.length));
-  const widths = Array.from({ length: columns }, (_, c) => Math.max(0, ...rows.map((r) => [...(r[c] ?? '')].length)));
-  return rows
+  const safeRows = rows.map((row) => row.map(terminalSafe));
+  const columns = Math.max(0, ...safeRows.map((r) => r.length));
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(0, ...safeRows.map((r) => [...(r[c] ?? '')].length)));
+  return safeRows
     .map((row) => {
       const cells = Array.from({ length: columns }, (_, c) => row[c] ?? '');
       // Trailing empty cells would only add trailing blanks.
