@@ -49,6 +49,7 @@ export function registryOptions(
     ...(g.caFile === undefined ? {} : { caFile: g.caFile }),
     ...(g.username === undefined ? {} : { username: g.username }),
     ...(g.password === undefined ? {} : { password: g.password }),
+    ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
     env,
     userAgent: `lazyoci/${version}`,
     // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).

@@ -4,28 +4,47 @@
 import type { Readable } from 'node:stream';
 import { MemoryStore } from '../content/memory-store.js';
 import { readAll, type Fetcher, type MountableFetcher, type MountSource } from '../content/store.js';
-import { MANIFEST_LIMIT } from '../copy/copy-graph.js';
+import { DEFAULT_CONCURRENCY, MANIFEST_LIMIT } from '../copy/copy-graph.js';
+import { createLimiter, type Limiter } from '../copy/limiter.js';
 import { isGraphNode, manifestChildren } from '../copy/manifest-children.js';
 import { mountSourceOf } from '../copy/mount.js';
 import type { Descriptor } from '../oci/types.js';
 
-/** The manifests of the source graph, fetched once and kept in memory for the copy. */
+/**
+ * The manifests of the source graph, fetched once and kept in memory for the copy.
+ * At most `concurrency` fetches run at once, however many children an index names
+ * (an index of thousands must not open thousands of connections).
+ */
 export class ManifestCache {
   readonly #source: Fetcher;
+  readonly #limit: Limiter;
+  readonly #pending = new Map<string, Promise<Buffer>>();
   readonly memory = new MemoryStore();
 
-  constructor(source: Fetcher) {
+  constructor(source: Fetcher, concurrency = DEFAULT_CONCURRENCY) {
     this.#source = source;
+    this.#limit = createLimiter(concurrency);
   }
 
   async read(desc: Descriptor): Promise<Buffer> {
     if (await this.memory.exists(desc)) return readAll(await this.memory.fetch(desc));
-    const bytes = await readAll(await this.#source.fetch(desc), MANIFEST_LIMIT);
-    this.memory.addBytes({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes);
-    return bytes;
+    let pending = this.#pending.get(desc.digest);
+    if (pending === undefined) {
+      pending = this.#limit(async () => {
+        const bytes = await readAll(await this.#source.fetch(desc), MANIFEST_LIMIT, `manifest ${desc.digest}`);
+        this.memory.addBytes({ mediaType: desc.mediaType, digest: desc.digest, size: desc.size }, bytes);
+        return bytes;
+      });
+      this.#pending.set(desc.digest, pending);
+      pending.then(
+        () => this.#pending.delete(desc.digest),
+        () => this.#pending.delete(desc.digest),
+      );
+    }
+    return pending;
   }
 
-  /** Read the manifests `bytes` (the document `desc`) points to, all at once. */
+  /** Read the manifests `bytes` (the document `desc`) points to, `concurrency` at a time. */
   async readChildren(desc: Descriptor, bytes: Buffer): Promise<void> {
     await Promise.all(manifestChildren(desc, bytes).filter(isGraphNode).map((child) => this.read(child)));
   }
