@@ -3,6 +3,7 @@
 import { describeLimit } from '../../content/read-capped.js';
 import { RegistryError } from '../../errors/index.js';
 import { BODY_LIMITS, readResponse } from '../transport/read-response.js';
+import { redactUrl } from '../transport/redact.js';
 import { header, type RegistryHttp } from './registry-http.js';
 
 /**
@@ -37,45 +38,56 @@ export interface PagedListRequest {
   field: string;
   scopes: readonly string[];
   what: string;
+  /** What to tell a user whose real list is longer than the bounds allow. */
+  boundHint?: string;
+}
+
+/** The bound a list has reached before its next page, if any. */
+function boundReached(bounds: ListBounds, pages: number, entries: number, bytes: number): string | undefined {
+  if (pages >= bounds.pages) return `${bounds.pages} pages`;
+  if (entries >= bounds.entries) return `${bounds.entries} entries`;
+  if (bytes >= bounds.bytes) return describeLimit(bounds.bytes);
+  return undefined;
 }
 
 /** Yields each page's entries; stops at the last page, or when the caller stops asking. */
 export async function* readPages(http: RegistryHttp, req: PagedListRequest, bounds: ListBounds = LIST_BOUNDS): AsyncGenerator<string[]> {
   const seen = new Set<string>();
-  let url: string | undefined = req.url;
+  let next: string | undefined = req.url;
   let entries = 0;
   let bytes = 0;
-  for (let page = 0; url !== undefined; page++) {
+  for (let page = 0; next !== undefined; page++) {
+    const url = await http.resolve(next, req.what);
     // A registry that links back to a page already read would otherwise loop forever.
-    if (seen.has(url)) {
+    if (seen.has(next)) {
       throw new RegistryError(`${req.what}: the registry's pagination does not end (page ${page + 1} links back to an earlier page)`, {
         method: 'GET',
-        url,
+        url: redactUrl(url),
       });
     }
-    const over = page >= bounds.pages ? `${bounds.pages} pages` : entries >= bounds.entries ? `${bounds.entries} entries` : bytes >= bounds.bytes ? describeLimit(bounds.bytes) : undefined;
-    if (over !== undefined) {
-      throw new RegistryError(
-        `${req.what}: stopped after ${page} pages (${entries} entries, ${bytes} bytes): the list goes past lazyoci's bound of ${over}`,
-        { method: 'GET', url, hint: 'a registry whose pages never end is broken or hostile; for a real list this long, ask for fewer entries (browse tags --limit N)' },
-      );
+    const bound = boundReached(bounds, page, entries, bytes);
+    if (bound !== undefined) {
+      throw new RegistryError(`${req.what}: stopped after ${page} pages (${entries} entries, ${bytes} bytes): the list goes past lazyoci's bound of ${bound}`, {
+        method: 'GET',
+        url: redactUrl(url),
+        hint: req.boundHint ?? 'a registry whose pages never end is broken or hostile',
+      });
     }
-    seen.add(url);
-    bytes += url.length;
-    const res = await http.send({ method: 'GET', url, scopes: req.scopes, expect: [200], what: req.what });
-    const body = await readResponse(res, BODY_LIMITS.page, { method: 'GET', url: await http.resolve(url, req.what), what: req.what, kind: 'page' });
+    seen.add(next);
+    bytes += next.length;
+    const res = await http.send({ method: 'GET', url: next, scopes: req.scopes, expect: [200], what: req.what });
+    const body = await readResponse(res, BODY_LIMITS.page, { method: 'GET', url, what: req.what, kind: 'page' });
     bytes += body.length;
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     } catch {
-      throw new RegistryError(`${req.what}: registry sent invalid JSON`, { method: 'GET', url, status: res.statusCode });
+      throw new RegistryError(`${req.what}: registry sent invalid JSON`, { method: 'GET', url: redactUrl(url), status: res.statusCode });
     }
     const found = doc?.[req.field];
     const list = Array.isArray(found) ? found.filter((e): e is string => typeof e === 'string') : [];
     entries += list.length;
-    const next = nextLink(header(res, 'link'));
+    next = nextLink(header(res, 'link'));
     yield list;
-    url = next;
   }
 }
