@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../content/memory-store.js';
+import { ContentError } from '../errors/index.js';
 import type { Fetcher } from '../content/store.js';
 import { MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
@@ -46,5 +47,15 @@ describe('ManifestCache', () => {
     expect(source.fetches.size).toBe(50);
     expect([...source.fetches.values()].every((n) => n === 1)).toBe(true);
     for (const m of manifests) expect(await cache.memory.exists(m)).toBe(true);
+  });
+
+  it('refuses a graph whose manifests add up to more than it may hold, before fetching past the limit', async () => {
+    const source = new SlowSource();
+    const { index, bytes, manifests } = wideIndex(source, 50);
+    const cache = new ManifestCache(source, 2, manifests[0]!.size * 10);
+    const err = await cache.readChildren(index, bytes).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContentError);
+    expect((err as Error).message).toMatch(/the manifests of this graph add up to more than .* the most lazyoci holds in memory/);
+    expect(source.fetches.size).toBeLessThanOrEqual(10);
   });
 });
