@@ -84,7 +84,7 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
       '--registry <host>',
       'the registry --username/--password and $LAZYOCI_USERNAME/$LAZYOCI_PASSWORD are for (default: the one written to — a copy\'s destination, the first build target — or else read from)',
     )
-    .option('--concurrency <n>', `blob transfers at once in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
+    .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

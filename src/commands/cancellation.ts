@@ -1,5 +1,6 @@
 // Ctrl-C for commands that talk to registries: SIGINT/SIGTERM abort one AbortSignal,
 // handed both to the registry client (in-flight requests) and to the service (between steps).
+import { setMaxListeners } from 'node:events';
 import { CancelledError } from '../errors/index.js';
 
 /**
@@ -10,6 +11,10 @@ import { CancelledError } from '../errors/index.js';
  */
 export async function runCancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every request in flight listens on this one signal: up to two per transfer slot
+  // (--concurrency, at most 32) per registry, plus retry waits. Node warns past 10,
+  // which any busy copy passes; a real leak still goes past this.
+  setMaxListeners(256, controller.signal);
   const onSignal = (): void => controller.abort(new CancelledError('cancelled'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -64,6 +64,7 @@ export function registryOptions(
     ...(g.username === undefined ? {} : { username: g.username }),
     ...(g.password === undefined ? {} : { password: g.password }),
     ...(credentialRegistry === undefined ? {} : { credentialRegistry }),
+    ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
     env,
     userAgent: `lazyoci/${version}`,
     // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 import { ContentError } from '../errors/index.js';
 import type { Descriptor } from '../oci/types.js';
+import { describeLimit, readCapped } from './read-capped.js';
 
 /** Reads content by descriptor. */
 export interface Fetcher {
@@ -79,17 +80,12 @@ export interface MountableFetcher extends Fetcher {
   readonly mountSource: MountSource | undefined;
 }
 
-export async function readAll(stream: Readable, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    total += buf.length;
-    if (total > limit) {
-      stream.destroy();
-      throw new ContentError(`content is larger than the ${limit}-byte limit`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+/**
+ * A whole stream in memory, refusing (and destroying the stream) as soon as it passes
+ * `limit`. `what` names the content in the error ("image config sha256:…").
+ */
+export async function readAll(stream: Readable, limit = Number.POSITIVE_INFINITY, what = 'content'): Promise<Buffer> {
+  const { bytes, complete } = await readCapped(stream, limit);
+  if (!complete) throw new ContentError(`${what} is larger than ${describeLimit(limit)}, the most lazyoci reads into memory for it`);
+  return bytes;
 }

@@ -120,16 +120,21 @@ export class CopySession {
     await Promise.all(manifestChildren(desc, bytes).map((child) => this.#node(child)));
   }
 
+  /**
+   * Each request for a manifest takes a slot of the same limiter as blobs (an index of
+   * thousands must not send thousands at once), but no slot is held while its children
+   * are copied: they need slots themselves.
+   */
   async #manifest(desc: Descriptor): Promise<void> {
     this.#checkCancelled();
     const dst = this.#dst;
-    if (await dst.exists(desc)) {
+    if (await this.#limit(() => dst.exists(desc))) {
       this.#emit({ type: 'skipped', target: dst.name, descriptor: desc });
       return;
     }
-    const bytes = await readAll(await this.#src.fetch(desc), MANIFEST_LIMIT);
+    const bytes = await this.#limit(async () => readAll(await this.#src.fetch(desc), MANIFEST_LIMIT));
     await this.#children(desc, bytes);
-    await dst.push(desc, () => Readable.from([bytes]));
+    await this.#limit(() => dst.push(desc, () => Readable.from([bytes])));
     this.#emit({ type: 'copied', target: dst.name, descriptor: desc });
   }
 
@@ -186,6 +191,9 @@ function countingOpener(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent)
     src.fetch(desc).then(
       (stream) => {
         stream.on('error', (err) => out.destroy(err));
+        // A push that gave up closes `out` early; the source (an HTTP body) must not stay
+        // open, holding a connection to its registry.
+        out.on('close', () => stream.destroy());
         stream.pipe(out);
       },
       (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),

@@ -200,10 +200,15 @@ export async function copyArtifact(source: CopySource, dest: Target, opts: CopyA
 
   // A digest, when given, is what is copied; a tag beside it is only a label.
   const fetched = await source.fetchManifest(opts.source.digest ?? opts.source.tag ?? 'latest');
-  const cache = new ManifestCache(source);
+  const cache = new ManifestCache(source, opts.concurrency);
   cache.memory.addBytes(fetched.descriptor, fetched.bytes);
   const original = fetched.descriptor;
   const isIndex = isIndexMediaType(original.mediaType);
+
+  const readsChildren =
+    (!retag && (opts.maxSize !== undefined || opts.onTotal !== undefined)) || (isIndex && Object.keys(annotations.manifest).length > 0);
+  // An index's manifests are read together, `concurrency` at a time, rather than one by one.
+  if (readsChildren) await cache.readChildren(original, fetched.bytes);
 
   let size: number | undefined;
   if (opts.maxSize !== undefined && !retag) {

@@ -89,9 +89,10 @@ async function checkImagePlatform(source: PullSource, manifest: FetchedManifest,
   const config: Descriptor | undefined = 'config' in doc ? doc.config : undefined;
   // Only an image config says which platform it is for; other artifacts have none.
   if (config === undefined || !IMAGE_CONFIG_TYPES.has(config.mediaType)) return;
+  const configBytes = await readAll(await source.fetch(config), CONFIG_LIMIT, `${reference}: image config ${config.digest}`);
   let image: Partial<PlatformSpec>;
   try {
-    image = JSON.parse((await readAll(await source.fetch(config), CONFIG_LIMIT)).toString('utf8')) as Partial<PlatformSpec>;
+    image = JSON.parse(configBytes.toString('utf8')) as Partial<PlatformSpec>;
   } catch {
     throw new ContentError(`${reference}: image config ${config.digest} is not valid JSON`);
   }
@@ -134,7 +135,7 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
   }
 
   // The manifests read here (for the total) stay in memory, and the copy reads them from there.
-  const cache = new ManifestCache(source);
+  const cache = new ManifestCache(source, opts.concurrency);
   cache.memory.addBytes(fetched.descriptor, fetched.bytes);
   if (opts.onTotal !== undefined) {
     const rootBytes = await cache.read(root);

@@ -5,6 +5,7 @@ import { RegistryError } from '../../errors/index.js';
 import { isLoopbackHost } from '../../ref/reference.js';
 import { redactUrl } from '../transport/redact.js';
 import { describeNetworkError } from '../transport/network-error.js';
+import { BODY_LIMITS, readErrorBody, readResponse } from '../transport/read-response.js';
 import type { Credential } from './credentials.js';
 
 export interface Token {
@@ -26,7 +27,6 @@ export interface TokenRequest {
 /** Tokens without `expires_in` live 60 s by the spec; keep a margin before expiry. */
 const DEFAULT_LIFETIME_S = 60;
 const MARGIN_MS = 10_000;
-const MAX_TOKEN_RESPONSE = 1 << 20;
 
 function checkRealm(realm: string, insecure: boolean): URL {
   let url: URL;
@@ -75,16 +75,15 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
   } catch (err) {
     throw new RegistryError(`cannot reach token service ${realm.host}: ${describeNetworkError(err)}`, { method, url: redactUrl(url), cause: err });
   }
-  const text = await res.body.text();
-  if (text.length > MAX_TOKEN_RESPONSE) {
-    throw new RegistryError(`token service ${realm.host} sent an oversized answer`, { method, url: redactUrl(url), status: res.statusCode });
-  }
   if (res.statusCode !== 200) {
+    await readErrorBody(res);
     throw new RegistryError(
       `token service ${realm.host} refused the request (${res.statusCode})${res.statusCode === 401 || res.statusCode === 403 ? ': check the credentials' : ''}`,
       { method, url: redactUrl(url), status: res.statusCode },
     );
   }
+  // Capped while reading: an endless answer must not be buffered whole first.
+  const text = (await readResponse(res, BODY_LIMITS.token, { method, url, what: 'fetch a token', kind: 'token answer' })).toString('utf8');
   let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;

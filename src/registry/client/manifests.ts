@@ -1,15 +1,13 @@
 // Manifests: HEAD to see what is there, GET with every accepted type, PUT by digest or tag.
 import { RegistryError } from '../../errors/index.js';
-import { readAll } from '../../content/store.js';
 import { digestBytes } from '../../oci/digest.js';
 import { isManifestMediaType, MANIFEST_MEDIA_TYPES } from '../../oci/media-types.js';
 import type { Descriptor, Digest } from '../../oci/types.js';
+import { BODY_LIMITS, readResponse } from '../transport/read-response.js';
 import { redactUrl } from '../transport/redact.js';
 import { header, type RegistryHttp } from './registry-http.js';
 
 const ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
-/** Manifests are small; refuse to buffer an unbounded answer. */
-const MANIFEST_LIMIT = 4 << 20;
 
 export async function manifestExists(http: RegistryHttp, repository: string, digest: Digest, scopes: readonly string[]): Promise<boolean> {
   const res = await http.send({
@@ -39,7 +37,9 @@ export async function getManifest(http: RegistryHttp, repository: string, refere
     expect: [200],
     what,
   });
-  const bytes = await readAll(res.body, MANIFEST_LIMIT);
+  // Manifests are small; an unbounded answer is cut off, not buffered.
+  const url = new URL(`/v2/${repository}/manifests/${reference}`, await http.endpoint());
+  const bytes = await readResponse(res, BODY_LIMITS.manifest, { method: 'GET', url, what, kind: 'manifest' });
   const digest = digestBytes(bytes);
   if (reference.startsWith('sha256:') && digest !== reference) {
     throw new RegistryError(`${what}: content digest ${digest} does not match`, { method: 'GET', url: `/v2/${repository}/manifests/${reference}` });

@@ -18,6 +18,18 @@ export interface RegistryClientOptions extends TlsOptions, CredentialSources {
   retry?: RetryOptions;
   /** Aborts every request and retry wait; operations then throw CancelledError (exit 130). */
   signal?: AbortSignal;
+  /** Transfers at once (--concurrency); sets how many connections a registry host may get. */
+  concurrency?: number;
+}
+
+/**
+ * Connections open to one host at once, whatever the callers do: one download and one
+ * upload per transfer slot (a copy within one registry streams a GET into a PUT), plus
+ * one for a ping or a token. Requests past it wait for a free connection. 4 is the copy
+ * engine's default concurrency.
+ */
+export function connectionsPerHost(concurrency = 4): number {
+  return 2 * concurrency + 2;
 }
 
 export class RegistryClient {
@@ -38,10 +50,11 @@ export class RegistryClient {
 
   static async create(opts: RegistryClientOptions): Promise<RegistryClient> {
     const needInsecure = opts.insecure !== true && (opts.settings?.registries.some((r) => r.insecure === true) ?? false);
+    const dispatcherOpts = { ...opts, connectionsPerOrigin: connectionsPerHost(opts.concurrency) };
     return new RegistryClient(
       opts,
-      await createDispatcher(opts),
-      needInsecure ? await createDispatcher({ ...opts, insecure: true }) : undefined,
+      await createDispatcher(dispatcherOpts),
+      needInsecure ? await createDispatcher({ ...dispatcherOpts, insecure: true }) : undefined,
     );
   }
 

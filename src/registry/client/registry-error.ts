@@ -2,27 +2,10 @@
 import type { Dispatcher } from 'undici';
 import { RegistryError, type RegistryErrorDetail } from '../../errors/index.js';
 import { redactUrl } from '../transport/redact.js';
-
-const ERROR_BODY_LIMIT = 64 * 1024;
+import { readErrorBody } from '../transport/read-response.js';
 
 export const AUTH_HINT =
   'pass credentials with --username/--password or LAZYOCI_USERNAME/LAZYOCI_PASSWORD, or save them with lazyoci registry add (or docker login)';
-
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    if (total + buf.length > ERROR_BODY_LIMIT) {
-      chunks.push(buf.subarray(0, ERROR_BODY_LIMIT - total));
-      body.destroy();
-      break;
-    }
-    chunks.push(buf);
-    total += buf.length;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function parseCodes(text: string): RegistryErrorDetail[] {
   try {
@@ -65,7 +48,7 @@ export async function registryErrorFrom(
   /** Replaces the status's usual hint (the caller knows more, e.g. why credentials were not sent). */
   hintOverride?: string,
 ): Promise<RegistryError> {
-  const codes = parseCodes(await readCapped(res.body));
+  const codes = parseCodes(await readErrorBody(res));
   const detail =
     codes.length > 0
       ? codes.map((c) => (c.message ? `${c.code}: ${c.message}` : c.code)).join('; ')

@@ -30,6 +30,7 @@ export async function listTags(
     field: 'tags',
     scopes,
     what: `list tags of ${http.registry}/${repository}`,
+    boundHint: 'browse tags --limit N reads only the first N tags',
   });
   for await (const page of pages) {
     tags.push(...(match === undefined ? page : page.filter(match)));

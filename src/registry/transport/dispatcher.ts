@@ -15,6 +15,8 @@ export interface TlsOptions {
 export interface DispatcherOptions extends TlsOptions {
   /** Where proxy settings are read from (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, either case). */
   env?: NodeJS.ProcessEnv;
+  /** Most connections open to one origin at once; requests past it wait for one (unbounded if absent). */
+  connectionsPerOrigin?: number;
 }
 
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -36,16 +38,18 @@ export async function createDispatcher(opts: DispatcherOptions): Promise<Dispatc
   }
   const tls = { rejectUnauthorized: opts.insecure !== true, ...(ca === undefined ? {} : { ca }) };
   const keepAliveTimeout = 30_000;
+  const connections = opts.connectionsPerOrigin === undefined ? {} : { connections: opts.connectionsPerOrigin };
 
   const env = opts.env ?? {};
   const httpProxy = envValue(env, 'HTTP_PROXY');
   const httpsProxy = envValue(env, 'HTTPS_PROXY');
   if (httpProxy === undefined && httpsProxy === undefined) {
-    return new Agent({ keepAliveTimeout, connect: tls });
+    return new Agent({ keepAliveTimeout, ...connections, connect: tls });
   }
   // The registry's TLS settings apply to the tunnelled request, not to the proxy itself.
   return new EnvHttpProxyAgent({
     keepAliveTimeout,
+    ...connections,
     connect: tls,
     requestTls: tls,
     ...(httpProxy === undefined ? {} : { httpProxy }),
