@@ -1,6 +1,7 @@
 // What every command receives: the global flags, the environment, and where to write.
 import type { Command } from 'commander';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import { resolveTimeouts } from '../registry/transport/timeouts.js';
 import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
 
@@ -13,6 +14,8 @@ export interface GlobalOptions {
   password?: string;
   /** --concurrency: blob transfers at once; the copy engine's default when absent. */
   concurrency?: number;
+  /** --timeout: seconds each network step may take (connect, response headers, a stalled body). */
+  timeout?: number;
 }
 
 export interface CommandIO {
@@ -34,6 +37,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
     ...(typeof o.username === 'string' ? { username: o.username } : {}),
     ...(typeof o.password === 'string' ? { password: o.password } : {}),
     ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
+    ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
   };
 }
 
@@ -51,6 +55,7 @@ export function registryOptions(
     ...(g.password === undefined ? {} : { password: g.password }),
     env,
     userAgent: `lazyoci/${version}`,
+    timeouts: resolveTimeouts(env, g.timeout),
     // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).
     ...(/^\d+$/.test(env.LAZYOCI_RETRY_BASE_MS ?? '') ? { retry: { baseMs: Number(env.LAZYOCI_RETRY_BASE_MS) } } : {}),
   };

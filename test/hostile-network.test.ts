@@ -1,0 +1,234 @@
+// A hostile network (issue 11): servers that never answer, bodies that trickle or break
+// off, redirects lazyoci must refuse. Each fault comes from a test-only hostile server on
+// 127.0.0.1 (test/support/hostile-server.ts) — alone, or in front of the real registry —
+// and the built CLI must end with one clear line and exit 1, within a bound that only
+// detects a hang, with small timeouts set through --timeout or LAZYOCI_*_TIMEOUT.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../src/oci/empty-config.js';
+import type { Descriptor } from '../src/oci/types.js';
+import { RegistryClient } from '../src/registry/client/registry-client.js';
+import { runCli, type CliResult } from './support/cli.js';
+import { startHostileProxy, startSilentServer, type HostileServer } from './support/hostile-server.js';
+import { verifyLayoutBlobs } from './support/skopeo.js';
+
+const registries = inject('registries');
+const FAST = { LAZYOCI_RETRY_BASE_MS: '10' };
+/** Far more than any of these runs needs, far less than the minutes a hang lasted. */
+const HANG_BOUND_MS = 20_000;
+
+const digestOf = (b: Buffer): Descriptor['digest'] => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Push one artifact (empty config, one layer) to the real HTTP registry; returns the layer. */
+async function pushArtifact(repo: string, tag: string, layer: Buffer): Promise<Descriptor> {
+  const layerDesc: Descriptor = { mediaType: 'application/octet-stream', digest: digestOf(layer), size: layer.length };
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/vnd.lazyoci.test.hostile.v1',
+      config: EMPTY_CONFIG_DESCRIPTOR,
+      layers: [layerDesc],
+    }),
+  );
+  const manifestDesc: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(manifest), size: manifest.length };
+  const client = await RegistryClient.create({ env: {}, userAgent: 'lazyoci-test' });
+  try {
+    const repository = client.repository({ registry: registries.http.host, repository: repo }, 'push');
+    await repository.push(EMPTY_CONFIG_DESCRIPTOR, () => Readable.from([EMPTY_JSON]));
+    await repository.push(layerDesc, () => Readable.from([layer]));
+    await repository.pushReference(manifestDesc, manifest, tag);
+  } finally {
+    await client.close();
+  }
+  return layerDesc;
+}
+
+async function timed(run: Promise<CliResult>): Promise<CliResult & { ms: number }> {
+  const started = Date.now();
+  const result = await run;
+  return { ...result, ms: Date.now() - started };
+}
+
+/** Exactly one error line, saying `pattern`; no stack trace, no "internal error". */
+function expectCleanFailure(result: CliResult, pattern: RegExp): void {
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+  const errors = result.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  expect(errors, result.stderr).toHaveLength(1);
+  expect(errors[0]).toMatch(pattern);
+}
+
+const id = (): string => randomBytes(4).toString('hex');
+
+describe('timeouts: a server that never answers does not hold a run for minutes', () => {
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
+  let hostile: HostileServer;
+  beforeAll(async () => {
+    silent = await startSilentServer();
+    hostile = await startHostileProxy(registries.http.url);
+  });
+  afterAll(async () => {
+    await silent.stop();
+    await hostile.stop();
+  });
+
+  it('a server that accepts and never speaks: "could not connect … within 1 s", exit 1', async () => {
+    const result = await timed(runCli(['browse', 'tags', `${silent.host}/some/repo`], { env: { ...FAST, LAZYOCI_CONNECT_TIMEOUT: '1' } }));
+    expectCleanFailure(result, new RegExp(`could not connect to ${silent.host} within 1 s`));
+    expect(result.ms).toBeLessThan(HANG_BOUND_MS);
+  });
+
+  it('response headers that never come: retried once, then "no response headers from HOST within 1 s"', async () => {
+    const repo = `hostile/headers-${id()}`;
+    await pushArtifact(repo, 'v1', randomBytes(100));
+    hostile.setRule((req) => (req.path.includes('/manifests/') ? { kind: 'hang' } : { kind: 'forward' }));
+    const before = hostile.seen.length;
+    const result = await timed(runCli(['--timeout', '1', 'browse', 'manifest', `${hostile.host}/${repo}:v1`], { env: FAST }));
+    expectCleanFailure(result, new RegExp(`no response headers from ${hostile.host} within 1 s`));
+    expect(result.ms).toBeLessThan(HANG_BOUND_MS);
+    const manifestGets = hostile.seen.slice(before).filter((r) => r.path.includes('/manifests/'));
+    expect(manifestGets).toHaveLength(2);
+  });
+
+  it('a blob body trickling a byte every 100 ms: "stalled", exit 1, no partial blob left', async () => {
+    const repo = `hostile/trickle-${id()}`;
+    const layer = await pushArtifact(repo, 'v1', randomBytes(4096));
+    hostile.setRule((req) => (req.path.endsWith(`/blobs/${layer.digest}`) ? { kind: 'trickle', intervalMs: 100 } : { kind: 'forward' }));
+    const dest = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-pull-'));
+    try {
+      const before = hostile.seen.length;
+      const result = await timed(runCli(['pull', `${hostile.host}/${repo}:v1`, '--dest', dest], { env: { ...FAST, LAZYOCI_BODY_TIMEOUT: '1' } }));
+      expectCleanFailure(result, new RegExp(`fetch blob ${layer.digest}: the response body from ${hostile.host} stalled: less than 1 KiB in 1 s`));
+      expect(result.ms).toBeLessThan(HANG_BOUND_MS);
+      // A stall is a timeout: asked twice, not five times.
+      expect(hostile.seen.slice(before).filter((r) => r.path.endsWith(`/blobs/${layer.digest}`))).toHaveLength(2);
+      expect(await readdir(path.join(dest, 'blobs', 'sha256')).catch(() => [])).not.toContain(layer.digest.slice(7));
+      expect((await readdir(path.join(dest, 'blobs', 'sha256')).catch(() => [])).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    } finally {
+      await rm(dest, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a --timeout or LAZYOCI_*_TIMEOUT that is not a number of seconds (exit 2)', async () => {
+    const flag = await runCli(['--timeout', 'soon', 'browse', 'tags', `${silent.host}/x`]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--timeout.*number of seconds/);
+    const env = await runCli(['browse', 'tags', `${silent.host}/x`], { env: { LAZYOCI_HEADERS_TIMEOUT: '-1' } });
+    expect(env.code, env.stderr).toBe(2);
+    expect(env.stderr).toMatch(/LAZYOCI_HEADERS_TIMEOUT=-1 is not a number of seconds/);
+  });
+});
+
+describe('a blob body cut short (Content-Length promises more, then the connection closes)', () => {
+  let hostile: HostileServer;
+  beforeAll(async () => {
+    hostile = await startHostileProxy(registries.http.url);
+  });
+  afterAll(async () => hostile.stop());
+
+  /** Cut the first `n` GETs of `digest` after `bytes` bytes; forward everything else. */
+  const cutFirst = (n: number, digest: string, bytes: number) => {
+    let left = n;
+    return (req: { method: string; path: string }) => {
+      if (req.method === 'GET' && req.path.endsWith(`/blobs/${digest}`) && left > 0) {
+        left--;
+        return { kind: 'truncate' as const, afterBytes: bytes };
+      }
+      return { kind: 'forward' as const };
+    };
+  };
+
+  it('pull resumes the download from where it broke off (Range) and writes the right bytes', async () => {
+    const repo = `hostile/cut-${id()}`;
+    const content = randomBytes(256 * 1024);
+    const layer = await pushArtifact(repo, 'v1', content);
+    hostile.setRule(cutFirst(2, layer.digest, 50_000));
+    const dest = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-pull-'));
+    try {
+      const before = hostile.seen.length;
+      const result = await runCli(['pull', `${hostile.host}/${repo}:v1`, '--dest', dest], { env: FAST });
+      expect(result.code, result.stderr).toBe(0);
+      const gets = hostile.seen.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${layer.digest}`));
+      expect(gets.map((r) => r.range)).toEqual([undefined, 'bytes=50000-', 'bytes=100000-']);
+      const blobs = await verifyLayoutBlobs(dest);
+      expect(blobs.get(layer.digest)).toBe(content.length);
+    } finally {
+      await rm(dest, { recursive: true, force: true });
+    }
+  });
+
+  it('pull of a blob that always breaks off: retried a bounded number of times, then one line, exit 1', async () => {
+    const repo = `hostile/cut-${id()}`;
+    const layer = await pushArtifact(repo, 'v1', randomBytes(64 * 1024));
+    hostile.setRule(cutFirst(1000, layer.digest, 1000));
+    const dest = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-pull-'));
+    try {
+      const before = hostile.seen.length;
+      const result = await timed(runCli(['pull', `${hostile.host}/${repo}:v1`, '--dest', dest], { env: FAST }));
+      expectCleanFailure(result, new RegExp(`fetch blob ${layer.digest}: the connection to ${hostile.host} closed in the middle of the response body .*gave up after 5 tries`));
+      expect(result.ms).toBeLessThan(HANG_BOUND_MS);
+      expect(hostile.seen.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${layer.digest}`))).toHaveLength(5);
+      const left = await readdir(path.join(dest, 'blobs', 'sha256')).catch(() => [] as string[]);
+      expect(left.filter((f) => f.startsWith(layer.digest.slice(7)))).toEqual([]);
+    } finally {
+      await rm(dest, { recursive: true, force: true });
+    }
+  });
+
+  it('copy recovers from a cut source blob, and gives up cleanly (not 5 x 5 tries) when it never arrives', async () => {
+    const repo = `hostile/cut-${id()}`;
+    const layer = await pushArtifact(repo, 'v1', randomBytes(256 * 1024));
+    hostile.setRule(cutFirst(1, layer.digest, 10_000));
+    const ok = await runCli(['copy', `${hostile.host}/${repo}:v1`, `${registries.http.host}/${repo}-copy:v1`], { env: FAST });
+    expect(ok.code, ok.stderr).toBe(0);
+
+    const repo2 = `hostile/cut-${id()}`;
+    const layer2 = await pushArtifact(repo2, 'v1', randomBytes(64 * 1024));
+    hostile.setRule(cutFirst(1000, layer2.digest, 1000));
+    const before = hostile.seen.length;
+    const failed = await timed(runCli(['copy', `${hostile.host}/${repo2}:v1`, `${registries.http.host}/${repo2}-copy:v1`], { env: FAST }));
+    expectCleanFailure(failed, new RegExp(`fetch blob ${layer2.digest}: the connection to ${hostile.host} closed in the middle`));
+    expect(failed.ms).toBeLessThan(HANG_BOUND_MS);
+    expect(hostile.seen.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${layer2.digest}`))).toHaveLength(5);
+  });
+});
+
+describe('redirects refused by policy are final', () => {
+  let hostile: HostileServer;
+  beforeAll(async () => {
+    hostile = await startHostileProxy(registries.http.url);
+  });
+  afterAll(async () => hostile.stop());
+
+  // No traffic goes to 10.1.2.3: lazyoci refuses before connecting, and the proxy counts
+  // that it served exactly one redirect.
+  for (const [target, message] of [
+    ['http://10.1.2.3/blob', /refusing a redirect to plain HTTP on another host \(10\.1\.2\.3\)/],
+    ['file:///etc/passwd', /refusing a redirect to a file: URL/],
+  ] as const) {
+    it(`a blob redirect to ${target}: refused once, not retried, one line, exit 1`, async () => {
+      const repo = `hostile/redirect-${id()}`;
+      const layer = await pushArtifact(repo, 'v1', randomBytes(100));
+      hostile.setRule((req) =>
+        req.method === 'GET' && req.path.endsWith(`/blobs/${layer.digest}`)
+          ? { kind: 'reply', status: 307, headers: { location: target } }
+          : { kind: 'forward' },
+      );
+      const dest = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-pull-'));
+      try {
+        const before = hostile.seen.length;
+        const result = await runCli(['pull', `${hostile.host}/${repo}:v1`, '--dest', dest], { env: FAST });
+        expectCleanFailure(result, message);
+        expect(result.stderr).not.toMatch(/\(\)/);
+        expect(hostile.seen.slice(before).filter((r) => r.path.endsWith(`/blobs/${layer.digest}`))).toHaveLength(1);
+      } finally {
+        await rm(dest, { recursive: true, force: true });
+      }
+    });
+  }
+});
