@@ -3,8 +3,9 @@
 // 127.0.0.1 (test/support/hostile-server.ts) — alone, or in front of the real registry —
 // and the built CLI must end with one clear line and exit 1, within a bound that only
 // detects a hang, with small timeouts set through --timeout or LAZYOCI_*_TIMEOUT.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EMPTY_CONFIG_DESCRIPTOR, EMPTY_JSON } from '../src/oci/empty-config.js';
 import type { Descriptor } from '../src/oci/types.js';
 import { RegistryClient } from '../src/registry/client/registry-client.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { CLI_PATH, REPO_ROOT, recordCliRun, runCli, type CliResult } from './support/cli.js';
 import { startHostileProxy, startSilentServer, type HostileServer } from './support/hostile-server.js';
 import { verifyLayoutBlobs } from './support/skopeo.js';
 
@@ -231,4 +232,113 @@ describe('redirects refused by policy are final', () => {
       }
     });
   }
+});
+
+/**
+ * The built CLI in an isolated environment with its own TMPDIR (to see that temp files are
+ * gone), for tests that signal it while it runs.
+ */
+async function startCli(args: string[], env: Record<string, string>) {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-cli-'));
+  const tmp = path.join(base, 'tmp');
+  await mkdir(tmp);
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: base, DOCKER_CONFIG: base, XDG_CONFIG_HOME: base, TMPDIR: tmp, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  let signalledAt = 0;
+  const result = new Promise<CliResult & { msAfterSignal: number; tmpLeft: string[] }>((resolve) => {
+    child.on('close', (code, signal) => {
+      const r: CliResult = {
+        code: code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      };
+      const msAfterSignal = Date.now() - signalledAt;
+      void recordCliRun(args, r)
+        .then(() => readdir(tmp))
+        .then(async (tmpLeft) => {
+          await rm(base, { recursive: true, force: true });
+          resolve({ ...r, msAfterSignal, tmpLeft });
+        });
+    });
+  });
+  return {
+    interrupt: (signal: NodeJS.Signals = 'SIGINT') => {
+      signalledAt = Date.now();
+      child.kill(signal);
+    },
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    result,
+    base,
+  };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, isOver: () => boolean): Promise<void> {
+  const deadline = Date.now() + HANG_BOUND_MS;
+  while (!(await check())) {
+    if (isOver()) throw new Error(`the CLI ended before ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function expectCancelled(result: CliResult & { msAfterSignal: number; tmpLeft: string[] }): void {
+  expect(result.code, result.stderr).toBe(130);
+  expect(result.stderr.trimEnd().split('\n').at(-1)).toBe('cancelled');
+  expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(result.msAfterSignal).toBeLessThan(HANG_BOUND_MS);
+  expect(result.tmpLeft).toEqual([]);
+}
+
+describe('Ctrl-C in phases that used to ignore it', () => {
+  it('while a token request hangs: the request is aborted, exit 130, "cancelled"', async () => {
+    // A test-only hostile registry: /v2/ asks for a bearer token from itself, and the token never comes.
+    const hostile = await startHostileProxy(undefined);
+    hostile.setRule((req) =>
+      req.path.startsWith('/token')
+        ? { kind: 'hang' }
+        : { kind: 'reply', status: 401, headers: { 'www-authenticate': `Bearer realm="http://${hostile.host}/token",service="hostile"` } },
+    );
+    try {
+      // A long grace: the run must end because the token request honours the signal,
+      // not because runCancellable stops waiting for it.
+      const cli = await startCli(['pull', `${hostile.host}/some/repo:v1`, '--dest', 'unused'], { LAZYOCI_CANCEL_GRACE_MS: '60000' });
+      await until('the token request', () => hostile.seen.some((r) => r.path.startsWith('/token')), cli.exited);
+      cli.interrupt();
+      expectCancelled(await cli.result);
+    } finally {
+      await hostile.stop();
+    }
+  });
+
+  it('while a large file is hashed before the first upload: exit 130 within the grace, nothing uploaded', async () => {
+    const hostile = await startHostileProxy(registries.http.url);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-hash-'));
+    try {
+      // 8 GiB of holes: no disk space, yet tens of seconds of hashing (about 350 MB/s here).
+      await writeFile(path.join(dir, 'big.bin'), '');
+      await truncate(path.join(dir, 'big.bin'), 8 * 1024 ** 3);
+      await writeFile(
+        path.join(dir, '.lazy'),
+        `version: 1\nartifacts:\n  - type: artifact\n    files: [{path: big.bin}]\n    targets: [{registry: "${hostile.host}/hostile/hash", tags: [v1]}]\n`,
+      );
+      const cli = await startCli(['build', '--file', path.join(dir, '.lazy')], {});
+      // The registry is greeted while the first file is hashed (connecting overlaps packaging).
+      await until('the registry is greeted', () => hostile.seen.some((r) => r.path === '/v2/'), cli.exited);
+      await new Promise((r) => setTimeout(r, 300));
+      cli.interrupt('SIGTERM');
+      const result = await cli.result;
+      expectCancelled(result);
+      expect(hostile.seen.filter((r) => r.path.includes('/blobs/'))).toEqual([]);
+    } finally {
+      await hostile.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,7 +4,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { ContentError } from '../errors/index.js';
+import { CancelledError, ContentError } from '../errors/index.js';
 import { Annotation } from '../oci/media-types.js';
 import { readChartYaml } from './chart-yaml.js';
 import { createTarGzip, type TarEntry } from './tar-gzip.js';
@@ -23,6 +23,8 @@ export interface HelmChartPackage {
 export interface PackageHelmChartOptions {
   /** How the chart directory is named in messages (e.g. relative to the .lazy file). */
   displayDir?: string;
+  /** Checked between files: Ctrl-C stops a large chart's packaging. */
+  signal?: AbortSignal;
 }
 
 /** Helm always adds this rule: hidden files under templates/ are never rendered or packaged. */
@@ -59,20 +61,26 @@ export async function packageHelmChart(chartDir: string, opts?: PackageHelmChart
   const { metadata } = chartYaml;
 
   const rules = await loadIgnoreRules(chartDir, shownDir);
-  const files = await collectChartFiles(chartDir, shownDir, rules);
+  const checkSignal = (): void => {
+    if (opts?.signal?.aborted === true) throw new CancelledError('cancelled');
+  };
+  const files = await collectChartFiles(chartDir, shownDir, rules, checkSignal);
   const others = files.filter((f) => f.rel !== 'Chart.yaml').sort((a, b) => compareCodeUnits(a.rel, b.rel));
 
   const entries: TarEntry[] = [{ name: `${metadata.name}/Chart.yaml`, data: chartYaml.source }];
   for (const file of others) {
+    checkSignal();
     entries.push({ name: `${metadata.name}/${file.rel}`, data: await readChartFile(file.abs, shownDir, file.rel) });
   }
 
+  const archive = await createTarGzip(entries);
+  checkSignal();
   return {
     name: metadata.name,
     version: metadata.version,
     metadata,
     config: helmChartConfig(metadata),
-    archive: await createTarGzip(entries),
+    archive,
     annotations: helmChartAnnotations(metadata),
   };
 }
@@ -147,7 +155,7 @@ async function loadIgnoreRules(chartDir: string, shownDir: string): Promise<Igno
   return rules;
 }
 
-async function collectChartFiles(chartDir: string, shownDir: string, rules: Ignore): Promise<ChartFile[]> {
+async function collectChartFiles(chartDir: string, shownDir: string, rules: Ignore, checkSignal: () => void): Promise<ChartFile[]> {
   const root = await realpath(chartDir);
   const files: ChartFile[] = [];
   const shown = (rel: string): string => path.join(shownDir, ...rel.split('/'));
@@ -155,6 +163,7 @@ async function collectChartFiles(chartDir: string, shownDir: string, rules: Igno
   const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<void> => {
     const dirents = await readdir(dirAbs, { withFileTypes: true });
     for (const dirent of dirents) {
+      checkSignal();
       const rel = dirRel === '' ? dirent.name : `${dirRel}/${dirent.name}`;
       const abs = path.join(dirAbs, dirent.name);
       let kind: 'file' | 'dir' | 'other';

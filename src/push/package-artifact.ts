@@ -212,8 +212,9 @@ async function packageHelm(
   annotations: Record<string, string>,
   store: MemoryStore,
   displayDir: string,
+  signal: AbortSignal | undefined,
 ) {
-  const chart = await packageHelmChart(config.chartDir, { displayDir });
+  const chart = await packageHelmChart(config.chartDir, { displayDir, ...(signal === undefined ? {} : { signal }) });
   const configDesc = store.addContent(MediaType.helmConfig, chart.config);
   const layer = store.addContent(MediaType.helmChartContent, chart.archive);
   const manifest: ImageManifest = {
@@ -237,7 +238,7 @@ export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOp
       built = await packageFiles(config, artifact.annotations, store, opts);
       break;
     case 'helm':
-      built = await packageHelm(config, artifact.annotations, store, artifact.displayDir);
+      built = await packageHelm(config, artifact.annotations, store, artifact.displayDir, opts.signal);
       break;
   }
   const bytes = encodeImageManifest(built.manifest);

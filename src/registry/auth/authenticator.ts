@@ -11,6 +11,8 @@ export interface AuthenticatorOptions {
   userAgent: string;
   /** Looked up once, on first need. */
   credential: () => Promise<Credential | undefined>;
+  /** Aborts a pending token request (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface AuthorizationOptions {
@@ -106,6 +108,7 @@ export class Authenticator {
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
         userAgent: this.#opts.userAgent,
+        ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
       });
       this.#tokens.set(key, pending);
     }

@@ -1,7 +1,7 @@
 // Fetching bearer tokens from a registry's token service (distribution token spec,
 // and its OAuth2 refresh-token form when the Docker config holds an identity token).
 import { request, type Dispatcher } from '../transport/undici-core.js';
-import { RegistryError } from '../../errors/index.js';
+import { CancelledError, RegistryError } from '../../errors/index.js';
 import { isLoopbackHost } from '../../ref/reference.js';
 import { redactUrl } from '../transport/redact.js';
 import { describeNetworkError } from '../transport/network-error.js';
@@ -21,6 +21,7 @@ export interface TokenRequest {
   dispatcher: Dispatcher;
   insecure: boolean;
   userAgent: string;
+  signal?: AbortSignal;
 }
 
 /** Tokens without `expires_in` live 60 s by the spec; keep a margin before expiry. */
@@ -71,8 +72,9 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
 
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method, headers, body, dispatcher: req.dispatcher });
+    res = await request(url, { method, headers, body, dispatcher: req.dispatcher, signal: req.signal });
   } catch (err) {
+    if (req.signal?.aborted === true) throw new CancelledError('cancelled');
     throw new RegistryError(`cannot reach token service ${realm.host}: ${describeNetworkError(err)}`, { method, url: redactUrl(url), cause: err });
   }
   const text = await res.body.text();
