@@ -234,6 +234,50 @@ describe('redirects refused by policy are final', () => {
   }
 });
 
+describe('other refusals by policy are final too', () => {
+  it('an upload Location on another origin: one POST, no retry, exit 1', async () => {
+    const hostile = await startHostileProxy(registries.http.url);
+    hostile.setRule((req) =>
+      req.method === 'POST' && req.path.includes('/blobs/uploads/')
+        ? { kind: 'reply', status: 202, headers: { location: 'http://10.1.2.3/upload' } }
+        : { kind: 'forward' },
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-push-'));
+    try {
+      await writeFile(path.join(dir, 'a.txt'), `payload ${id()}`);
+      await writeFile(
+        path.join(dir, '.lazy'),
+        `version: 1\nartifacts:\n  - type: artifact\n    files: [{path: a.txt}]\n    targets: [{registry: "${hostile.host}/hostile/location-${id()}", tags: [v1]}]\n`,
+      );
+      const result = await runCli(['build', '--file', path.join(dir, '.lazy')], { env: FAST });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/location on another origin \(http:\/\/10\.1\.2\.3\); refusing to follow it/);
+      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+      // One POST per blob that needed uploading (the layer; the empty config too), none retried.
+      const posts = hostile.seen.filter((r) => r.method === 'POST');
+      expect(posts.length).toBeGreaterThanOrEqual(1);
+      expect(posts.length).toBeLessThanOrEqual(2);
+    } finally {
+      await hostile.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // That the refusal is final (not retried) is checked beside the code, in
+  // src/registry/auth/token-realm.test.ts: a refusal sends nothing, so nothing here could count the tries.
+  it('a token realm in plain HTTP on another host: refused before any token request', async () => {
+    const hostile = await startHostileProxy(undefined);
+    hostile.setRule(() => ({ kind: 'reply', status: 401, headers: { 'www-authenticate': 'Bearer realm="http://10.1.2.3/token",service="x"' } }));
+    try {
+      const result = await runCli(['browse', 'tags', `${hostile.host}/some/repo`], { env: FAST });
+      expectCleanFailure(result, /refusing token realm http:\/\/10\.1\.2\.3\/token/);
+      expect(hostile.seen.map((r) => r.path)).toEqual(['/v2/']);
+    } finally {
+      await hostile.stop();
+    }
+  });
+});
+
 /**
  * The built CLI in an isolated environment with its own TMPDIR (to see that temp files are
  * gone), for tests that signal it while it runs.

@@ -34,7 +34,7 @@ function checkRealm(realm: string, insecure: boolean): URL {
   try {
     url = new URL(realm);
   } catch {
-    throw new RegistryError(`registry sent an invalid token realm "${realm}"`, { method: 'GET', url: '<realm>' });
+    throw new RegistryError(`registry sent an invalid token realm "${realm}"`, { method: 'GET', url: '<realm>', final: true });
   }
   // Credentials go to the realm, so it must not be plain HTTP to a remote host.
   const plainOk = insecure || isLoopbackHost(url.host);
@@ -43,6 +43,7 @@ function checkRealm(realm: string, insecure: boolean): URL {
       method: 'GET',
       url: redactUrl(url),
       hint: 'pass --insecure only if you trust this network',
+      final: true,
     });
   }
   return url;

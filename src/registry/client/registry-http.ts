@@ -214,9 +214,10 @@ export class RegistryHttp {
     // An upload Location on another host or scheme would receive our Authorization
     // header and the blob (the class of bug behind oras-go GHSA-jxpm-75mh-9fp7).
     if (url.origin !== base.origin) {
-      throw new RegistryError(`${what}: registry sent a location on another origin (${url.origin}); refusing to follow it`, {
+      throw new RegistryError(`${what}: registry sent a location on another origin (${url.origin === 'null' ? url.protocol : url.origin}); refusing to follow it`, {
         method: 'POST',
         url: redactUrl(url),
+        final: true,
       });
     }
     return url;
