@@ -181,7 +181,8 @@ async function packageFiles(config: FilesArtifactConfig, annotations: Record<str
   const layers: Descriptor[] = [];
   for (const file of config.files) {
     if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
-    const { digest, size, hashed } = await digests.digest(file.absPath).catch((err: unknown) => {
+    const { digest, size, hashed } = await digests.digest(file.absPath, opts.signal).catch((err: unknown) => {
+      if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
       throw new ContentError(`cannot read ${file.path.value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     });
     const layer: Descriptor = {
