@@ -163,6 +163,25 @@ describe('a blob body cut short (Content-Length promises more, then the connecti
     }
   });
 
+  it('pull resumes from a server that ignores Range by skipping the bytes it already has', async () => {
+    const repo = `hostile/cut-${id()}`;
+    const content = randomBytes(256 * 1024);
+    const layer = await pushArtifact(repo, 'v1', content);
+    const cut = cutFirst(1, layer.digest, 70_000);
+    hostile.setRule((req) => {
+      const first = cut(req);
+      return first.kind === 'truncate' ? first : { kind: 'forward', dropRange: true };
+    });
+    const dest = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-hostile-pull-'));
+    try {
+      const result = await runCli(['pull', `${hostile.host}/${repo}:v1`, '--dest', dest], { env: FAST });
+      expect(result.code, result.stderr).toBe(0);
+      expect((await verifyLayoutBlobs(dest)).get(layer.digest)).toBe(content.length);
+    } finally {
+      await rm(dest, { recursive: true, force: true });
+    }
+  });
+
   it('pull of a blob that always breaks off: retried a bounded number of times, then one line, exit 1', async () => {
     const repo = `hostile/cut-${id()}`;
     const layer = await pushArtifact(repo, 'v1', randomBytes(64 * 1024));

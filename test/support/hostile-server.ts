@@ -13,8 +13,8 @@ export interface HostileRequest {
 }
 
 export type HostileAction =
-  /** Pass to the upstream registry unchanged. */
-  | { kind: 'forward' }
+  /** Pass to the upstream registry unchanged, or without its Range header (a server that ignores Range). */
+  | { kind: 'forward'; dropRange?: boolean }
   /** Read the request and never answer. */
   | { kind: 'hang' }
   /** Forward, then send the upstream's headers and its body one byte every `intervalMs`. */
@@ -36,10 +36,12 @@ export async function startHostileProxy(upstream: string | undefined, rule: (req
   let decide = rule;
   const timers = new Set<NodeJS.Timeout>();
 
-  const withUpstream = (req: http.IncomingMessage, res: http.ServerResponse, onResponse: (up: http.IncomingMessage) => void): void => {
+  const withUpstream = (req: http.IncomingMessage, res: http.ServerResponse, onResponse: (up: http.IncomingMessage) => void, dropRange = false): void => {
     if (target === undefined) throw new Error('this hostile server has no upstream');
+    const headers = { ...req.headers, host: target.host };
+    if (dropRange) delete headers.range;
     const out = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
       (up) => {
         // Locations the registry gives point at itself; keep the client on the proxy.
         if (up.headers.location !== undefined) up.headers.location = up.headers.location.replace(target.origin, `http://${host}`);
@@ -63,10 +65,15 @@ export async function startHostileProxy(upstream: string | undefined, rule: (req
         res.writeHead(action.status, action.headers ?? {}).end(action.body ?? '');
         return;
       case 'forward':
-        withUpstream(req, res, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
+        withUpstream(
+          req,
+          res,
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+          action.dropRange === true,
+        );
         return;
       case 'truncate':
         withUpstream(req, res, (up) => {

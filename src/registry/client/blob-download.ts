@@ -92,7 +92,7 @@ function rangeStartsAt(res: Dispatcher.ResponseData, offset: number): boolean {
 /** The last failure, final: the download was already retried as far as the policy allows. */
 function gaveUp(err: unknown, what: string, tries: number): unknown {
   if (!(err instanceof RegistryError)) return err;
-  const suffix = tries > 1 ? ` (gave up after ${tries} tries)` : '';
+  const suffix = tries > 1 ? `; gave up after ${tries} tries` : '';
   const message = err instanceof NetworkFailure ? `${what}: ${err.detail}` : err.message;
   return new RegistryError(`${message}${suffix}`, {
     method: err.method,
