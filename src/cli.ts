@@ -35,7 +35,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
 };
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--registry', '--concurrency']);
+const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--registry', '--concurrency', '--timeout']);
 
 /** Same as the copy engine's DEFAULT_CONCURRENCY, kept here so --help loads no engine. */
 const DEFAULT_CONCURRENCY = 4;
@@ -47,6 +47,12 @@ function parseConcurrency(value: string): number {
     throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   }
   return n;
+}
+
+/** Seconds, as --timeout takes them: a whole or decimal number; 0 means no limit. */
+function parseTimeout(value: string): number {
+  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new InvalidArgumentError('must be a number of seconds (0 for no limit)');
+  return Number(value);
 }
 
 /** The commands to load for these arguments: the one named, none for --version, else all. */
@@ -86,6 +92,12 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
     )
     .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
+    .option(
+      '--timeout <seconds>',
+      'longest wait for a connection, for response headers, and for a stalled response body ' +
+        '(default 30, 120 and 60 s; or $LAZYOCI_CONNECT_TIMEOUT, $LAZYOCI_HEADERS_TIMEOUT, $LAZYOCI_BODY_TIMEOUT)',
+      parseTimeout,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

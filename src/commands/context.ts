@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import { resolveTimeouts } from '../registry/transport/timeouts.js';
 import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
 import { normaliseRegistryName } from './registry-name.js';
@@ -20,6 +21,8 @@ export interface GlobalOptions {
   registry?: string;
   /** --concurrency: blob transfers at once; the copy engine's default when absent. */
   concurrency?: number;
+  /** --timeout: seconds each network step may take (connect, response headers, a stalled body). */
+  timeout?: number;
 }
 
 export interface CommandIO {
@@ -42,6 +45,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
     ...(typeof o.password === 'string' ? { password: o.password } : {}),
     ...(typeof o.registry === 'string' ? { registry: normaliseRegistryName(o.registry) } : {}),
     ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
+    ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
   };
 }
 
@@ -67,6 +71,7 @@ export function registryOptions(
     ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
     env,
     userAgent: `lazyoci/${version}`,
+    timeouts: resolveTimeouts(env, g.timeout),
     // Testing knob: LAZYOCI_RETRY_BASE_MS shortens the retry backoff (the suite uses 10).
     ...(/^\d+$/.test(env.LAZYOCI_RETRY_BASE_MS ?? '') ? { retry: { baseMs: Number(env.LAZYOCI_RETRY_BASE_MS) } } : {}),
   };

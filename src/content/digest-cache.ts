@@ -99,7 +99,7 @@ export class DigestCache {
    * one streamed read and remembered. `hashed` says which, so a caller can tell when the
    * work took time (and overlap something with it).
    */
-  async digest(path: string): Promise<FileDigest & { hashed: boolean }> {
+  async digest(path: string, signal?: AbortSignal): Promise<FileDigest & { hashed: boolean }> {
     const before = await stat(path, { bigint: true });
     const known = this.#entries.get(path);
     if (known !== undefined && entryMatches(known, before)) {
@@ -110,7 +110,7 @@ export class DigestCache {
       }
       return { digest: known.digest, size: known.size, hashed: false };
     }
-    const result = await digestFile(path);
+    const result = await digestFile(path, signal);
     const after = await stat(path, { bigint: true });
     // A file written while it was read is hashed again next time rather than trusted.
     const steady = after.size === before.size && after.mtimeNs === before.mtimeNs && after.ctimeNs === before.ctimeNs && BigInt(result.size) === after.size;

@@ -5,7 +5,7 @@ import type { Dirent } from 'node:fs';
 import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { ContentError } from '../errors/index.js';
+import { CancelledError, ContentError } from '../errors/index.js';
 import { Annotation } from '../oci/media-types.js';
 import { readChartYaml } from './chart-yaml.js';
 import { createTarGzip, type TarEntry } from './tar-gzip.js';
@@ -26,6 +26,8 @@ export interface PackageHelmChartOptions {
   displayDir?: string;
   /** Lower limits than CHART_LIMITS (tests). */
   limits?: { entries?: number; bytes?: number };
+  /** Checked between files: Ctrl-C stops a large chart's packaging. */
+  signal?: AbortSignal;
 }
 
 /** Helm always adds this rule: hidden files under templates/ are never rendered or packaged. */
@@ -63,12 +65,16 @@ export async function packageHelmChart(chartDir: string, opts?: PackageHelmChart
 
   const rules = await loadIgnoreRules(chartDir, shownDir);
   const limits = { ...CHART_LIMITS, ...opts?.limits };
-  const files = await collectChartFiles(chartDir, shownDir, rules, limits);
+  const checkSignal = (): void => {
+    if (opts?.signal?.aborted === true) throw new CancelledError('cancelled');
+  };
+  const files = await collectChartFiles(chartDir, shownDir, rules, limits, checkSignal);
   const others = files.filter((f) => f.rel !== 'Chart.yaml').sort((a, b) => compareCodeUnits(a.rel, b.rel));
 
   const entries: TarEntry[] = [{ name: `${metadata.name}/Chart.yaml`, data: chartYaml.source }];
   let bytes = chartYaml.source.length;
   for (const file of others) {
+    checkSignal();
     const data = await readChartFile(file.abs, shownDir, file.rel);
     // Checked again on what was read: a file may have grown since it was counted.
     bytes += data.length;
@@ -76,12 +82,14 @@ export async function packageHelmChart(chartDir: string, opts?: PackageHelmChart
     entries.push({ name: `${metadata.name}/${file.rel}`, data });
   }
 
+  const archive = await createTarGzip(entries);
+  checkSignal();
   return {
     name: metadata.name,
     version: metadata.version,
     metadata,
     config: helmChartConfig(metadata),
-    archive: await createTarGzip(entries),
+    archive,
     annotations: helmChartAnnotations(metadata),
   };
 }
@@ -169,6 +177,7 @@ async function collectChartFiles(
   shownDir: string,
   rules: Ignore,
   limits: { entries: number; bytes: number },
+  checkSignal: () => void,
 ): Promise<ChartFile[]> {
   const root = await realpath(chartDir);
   const files: ChartFile[] = [];
@@ -189,6 +198,7 @@ async function collectChartFiles(
 
   const walk = async (dirAbs: string, dirRel: string, ancestors: Set<string>): Promise<void> => {
     for (const dirent of await listDirectory(dirAbs, limits.entries, () => shown(dirRel))) {
+      checkSignal();
       const rel = dirRel === '' ? dirent.name : `${dirRel}/${dirent.name}`;
       const abs = path.join(dirAbs, dirent.name);
       let kind: 'file' | 'dir' | 'other';

@@ -85,20 +85,27 @@ export class RegistryError extends LazyOciError {
   readonly url: string;
   readonly status: number | undefined;
   readonly codes: RegistryErrorDetail[];
+  /**
+   * Asking again cannot help: lazyoci refused by policy (a redirect to plain HTTP or a
+   * file: URL), or the failure's own owner has retried it already.
+   */
+  readonly final: boolean;
 
   constructor(
     message: string,
-    init: { method: string; url: string; status?: number; codes?: RegistryErrorDetail[]; cause?: unknown; hint?: string },
+    init: { method: string; url: string; status?: number; codes?: RegistryErrorDetail[]; cause?: unknown; hint?: string; final?: boolean },
   ) {
     super(message, { cause: init.cause, hint: init.hint });
     this.method = init.method;
     this.url = init.url;
     this.status = init.status;
     this.codes = init.codes ?? [];
+    this.final = init.final === true;
   }
 
   /** Worth retrying: throttled, a server fault, or no answer at all. */
   isTemporary(): boolean {
+    if (this.final) return false;
     if (this.status === undefined) return true;
     return this.status === 408 || this.status === 429 || this.status >= 500;
   }

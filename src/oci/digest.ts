@@ -15,11 +15,13 @@ export function digestBytes(data: Uint8Array | string): Digest {
 }
 
 /** Hash a file in one streamed read; memory stays flat whatever its size. */
-export async function digestFile(path: string): Promise<{ digest: Digest; size: number }> {
+/** `signal`, when it aborts, ends the read with its reason (a large file takes a while). */
+export async function digestFile(path: string, signal?: AbortSignal): Promise<{ digest: Digest; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   // hash.update() is done with each chunk before the next is pulled, as fileChunks requires.
   for await (const chunk of fileChunks(path)) {
+    signal?.throwIfAborted();
     hash.update(chunk);
     size += chunk.length;
   }

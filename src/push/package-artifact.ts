@@ -190,7 +190,8 @@ async function packageFiles(config: FilesArtifactConfig, annotations: Record<str
   const layers: Descriptor[] = [];
   for (const file of config.files) {
     if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
-    const { digest, size, hashed } = await digests.digest(file.absPath).catch((err: unknown) => {
+    const { digest, size, hashed } = await digests.digest(file.absPath, opts.signal).catch((err: unknown) => {
+      if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
       throw new ContentError(`cannot read ${file.path.value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     });
     const layer: Descriptor = {
@@ -221,8 +222,9 @@ async function packageHelm(
   annotations: Record<string, string>,
   store: MemoryStore,
   displayDir: string,
+  signal: AbortSignal | undefined,
 ) {
-  const chart = await packageHelmChart(config.chartDir, { displayDir });
+  const chart = await packageHelmChart(config.chartDir, { displayDir, ...(signal === undefined ? {} : { signal }) });
   const configDesc = store.addContent(MediaType.helmConfig, chart.config);
   const layer = store.addContent(MediaType.helmChartContent, chart.archive);
   const manifest: ImageManifest = {
@@ -260,7 +262,7 @@ export async function packageArtifact(artifact: PlannedArtifact, opts: PackageOp
       built = await packageFiles(config, artifact.annotations, store, opts);
       break;
     case 'helm':
-      built = await packageHelm(config, artifact.annotations, store, artifact.displayDir);
+      built = await packageHelm(config, artifact.annotations, store, artifact.displayDir, opts.signal);
       break;
   }
   const bytes = encodeImageManifest(built.manifest);

@@ -15,6 +15,8 @@ export interface AuthenticatorOptions {
   credential: () => Promise<Credential | undefined>;
   /** The registry's base URL: a token realm on another origin gets credentials only over HTTPS. */
   endpoint: () => Promise<URL>;
+  /** Aborts a pending token request (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface AuthorizationOptions {
@@ -136,6 +138,7 @@ export class Authenticator {
         dispatcher: this.#opts.dispatcher,
         insecure: this.#opts.insecure,
         userAgent: this.#opts.userAgent,
+        ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
       }).catch((err: unknown) => {
         throw sent?.source === undefined ? err : credentialsRejected(err, sent.source);
       });

@@ -1,7 +1,7 @@
 // Fetching bearer tokens from a registry's token service (distribution token spec,
 // and its OAuth2 refresh-token form when the Docker config holds an identity token).
 import { request, type Dispatcher } from '../transport/undici-core.js';
-import { RegistryError } from '../../errors/index.js';
+import { CancelledError, RegistryError } from '../../errors/index.js';
 import { isLoopbackHost } from '../../ref/reference.js';
 import { redactUrl } from '../transport/redact.js';
 import { describeNetworkError } from '../transport/network-error.js';
@@ -22,6 +22,7 @@ export interface TokenRequest {
   dispatcher: Dispatcher;
   insecure: boolean;
   userAgent: string;
+  signal?: AbortSignal;
 }
 
 /** Tokens without `expires_in` live 60 s by the spec; keep a margin before expiry. */
@@ -33,7 +34,7 @@ function checkRealm(realm: string, insecure: boolean): URL {
   try {
     url = new URL(realm);
   } catch {
-    throw new RegistryError(`registry sent an invalid token realm "${realm}"`, { method: 'GET', url: '<realm>' });
+    throw new RegistryError(`registry sent an invalid token realm "${realm}"`, { method: 'GET', url: '<realm>', final: true });
   }
   // Credentials go to the realm, so it must not be plain HTTP to a remote host.
   const plainOk = insecure || isLoopbackHost(url.host);
@@ -42,6 +43,7 @@ function checkRealm(realm: string, insecure: boolean): URL {
       method: 'GET',
       url: redactUrl(url),
       hint: 'pass --insecure only if you trust this network',
+      final: true,
     });
   }
   return url;
@@ -71,8 +73,9 @@ export async function fetchToken(req: TokenRequest): Promise<Token> {
 
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method, headers, body, dispatcher: req.dispatcher });
+    res = await request(url, { method, headers, body, dispatcher: req.dispatcher, signal: req.signal });
   } catch (err) {
+    if (req.signal?.aborted === true) throw new CancelledError('cancelled');
     throw new RegistryError(`cannot reach token service ${realm.host}: ${describeNetworkError(err)}`, { method, url: redactUrl(url), cause: err });
   }
   if (res.statusCode !== 200) {

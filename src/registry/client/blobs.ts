@@ -6,6 +6,7 @@ import type { ContentOpener } from '../../content/store.js';
 import type { Descriptor } from '../../oci/types.js';
 import { redactUrl } from '../transport/redact.js';
 import { isRetryable } from '../transport/retry-policy.js';
+import { downloadBlob } from './blob-download.js';
 import { header, type RegistryHttp } from './registry-http.js';
 
 export async function blobExists(http: RegistryHttp, repository: string, desc: Descriptor, scopes: readonly string[]): Promise<boolean> {
@@ -239,16 +240,9 @@ export async function* chunksOf(source: Readable, skip: number, size: number): A
   if (held > 0) yield Buffer.concat(parts, held);
 }
 
-export async function fetchBlob(http: RegistryHttp, repository: string, desc: Descriptor, scopes: readonly string[]) {
-  const res = await http.send({
-    method: 'GET',
-    url: `/v2/${repository}/blobs/${desc.digest}`,
-    scopes,
-    expect: [200],
-    what: `fetch blob ${desc.digest}`,
-    followRedirects: true,
-  });
-  return res.body;
+/** The blob's bytes, streamed; a connection that breaks off is resumed (blob-download.ts). */
+export function fetchBlob(http: RegistryHttp, repository: string, desc: Descriptor, scopes: readonly string[]): Promise<Readable> {
+  return downloadBlob(http, repository, desc, scopes);
 }
 
 /**

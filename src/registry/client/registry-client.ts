@@ -7,6 +7,7 @@ import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
 import { hasDirectCredentials, resolveCredential, sameRegistry, type Credential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
+import type { NetworkTimeouts } from '../transport/timeouts.js';
 import { RegistryHttp } from './registry-http.js';
 import { Repository, type Access } from './repository.js';
 
@@ -16,6 +17,8 @@ export interface RegistryClientOptions extends TlsOptions, CredentialSources {
   settings?: UserSettings;
   /** Backoff timing for retries (tests shorten it); defaults in transport/retry-policy.ts. */
   retry?: RetryOptions;
+  /** Connect, response-header and body-stall limits (`--timeout`, LAZYOCI_*_TIMEOUT). */
+  timeouts?: Partial<NetworkTimeouts>;
   /** Aborts every request and retry wait; operations then throw CancelledError (exit 130). */
   signal?: AbortSignal;
   /** Transfers at once (--concurrency); sets how many connections a registry host may get. */

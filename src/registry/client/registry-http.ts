@@ -2,11 +2,11 @@
 // authenticates requests, and keeps every request on the registry's own origin.
 import { request, type Dispatcher } from '../transport/undici-core.js';
 import type { Readable } from 'node:stream';
-import { CancelledError, RegistryError } from '../../errors/index.js';
+import { CancelledError, LazyOciError, RegistryError } from '../../errors/index.js';
 import { apiHost, isLoopbackHost } from '../../ref/reference.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Credential } from '../auth/credentials.js';
-import { describeNetworkError, isCertificateError, isConnectionRefused, isHostNotFound } from '../transport/network-error.js';
+import { describeNetworkError, isCertificateError, isConnectionRefused, isHostNotFound, NetworkFailure } from '../transport/network-error.js';
 import { redactUrl } from '../transport/redact.js';
 import { cancelled, isRetryable, RetryPolicy, type RetryClock, type RetryOptions } from '../transport/retry-policy.js';
 import { AUTH_HINT, registryErrorFrom } from './registry-error.js';
@@ -100,6 +100,7 @@ export class RegistryHttp {
       userAgent: opts.userAgent,
       credential: opts.credential,
       endpoint: () => this.endpoint(),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
   }
 
@@ -227,9 +228,10 @@ export class RegistryHttp {
     // An upload Location on another host or scheme would receive our Authorization
     // header and the blob (the class of bug behind oras-go GHSA-jxpm-75mh-9fp7).
     if (url.origin !== base.origin) {
-      throw new RegistryError(`${what}: registry sent a location on another origin (${url.origin}); refusing to follow it`, {
+      throw new RegistryError(`${what}: registry sent a location on another origin (${url.origin === 'null' ? url.protocol : url.origin}); refusing to follow it`, {
         method: 'POST',
         url: redactUrl(url),
+        final: true,
       });
     }
     return url;
@@ -269,6 +271,8 @@ export class RegistryHttp {
       } catch (err) {
         discardBody(body);
         if (this.signal?.aborted === true) throw cancelled(req.what);
+        // Already a clear failure, e.g. the source of a streamed upload gave up: keep it.
+        if (err instanceof LazyOciError && !(err instanceof NetworkFailure)) throw err;
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       const discard = async (): Promise<void> => {
@@ -313,7 +317,7 @@ export class RegistryHttp {
           url = next;
           continue;
         }
-        return this.#getFromOtherOrigin(next, req.what, redirects);
+        return this.#getFromOtherOrigin(next, req.what, redirects, req.headers?.range);
       }
       if (req.expect.includes(res.statusCode)) return res;
       // A throttled or busy host holds back every request to it, not only this one (spec §5).
@@ -357,24 +361,19 @@ export class RegistryHttp {
    * A GET on another origin (blob storage behind a redirect). It never carries our
    * Authorization: that header belongs to the registry alone (spec §5).
    */
-  async #getFromOtherOrigin(start: URL, what: string, redirectsSoFar: number): Promise<Dispatcher.ResponseData> {
+  async #getFromOtherOrigin(start: URL, what: string, redirectsSoFar: number, range?: string): Promise<Dispatcher.ResponseData> {
     let url = start;
     for (let redirects = redirectsSoFar; ; redirects++) {
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (this.#opts.insecure || isLoopbackHost(url.host)))) {
-        throw new RegistryError(`${what}: refusing a redirect to plain HTTP on another host (${url.host})`, {
-          method: 'GET',
-          url: redactUrl(url),
-          hint: 'pass --insecure only if you trust this network',
-        });
-      }
+      this.#checkRedirectTarget(url, what);
       let res: Dispatcher.ResponseData;
+      const headers: Record<string, string> = { 'user-agent': this.#opts.userAgent, ...(range === undefined ? {} : { range }) };
       try {
-        res = await request(url, { method: 'GET', headers: { 'user-agent': this.#opts.userAgent }, dispatcher: this.#opts.dispatcher, signal: this.signal });
+        res = await request(url, { method: 'GET', headers, dispatcher: this.#opts.dispatcher, signal: this.signal });
       } catch (err) {
         if (this.signal?.aborted === true) throw cancelled(what);
         throw new RegistryError(`${what}: ${describeNetworkError(err)}`, { method: 'GET', url: redactUrl(url), cause: err });
       }
-      if (res.statusCode === 200) return res;
+      if (res.statusCode === 200 || (range !== undefined && res.statusCode === 206)) return res;
       if (REDIRECTS.has(res.statusCode) && redirects < MAX_REDIRECTS) {
         await res.body.dump();
         const location = header(res, 'location');
@@ -385,6 +384,28 @@ export class RegistryHttp {
       }
       throw await registryErrorFrom(res, 'GET', url, what);
     }
+  }
+
+  /**
+   * Where a registry may send a download: HTTPS, or plain HTTP to a loopback name or with
+   * --insecure. A refusal is policy, final: asking again gets the same redirect.
+   */
+  #checkRedirectTarget(url: URL, what: string): void {
+    if (url.protocol === 'https:') return;
+    if (url.protocol === 'http:') {
+      if (this.#opts.insecure || isLoopbackHost(url.host)) return;
+      throw new RegistryError(`${what}: refusing a redirect to plain HTTP on another host (${url.host})`, {
+        method: 'GET',
+        url: redactUrl(url),
+        hint: 'pass --insecure only if you trust this network',
+        final: true,
+      });
+    }
+    throw new RegistryError(`${what}: refusing a redirect to a ${url.protocol} URL; only https: (and http: where allowed) is followed`, {
+      method: 'GET',
+      url: url.protocol === 'file:' ? 'file:' : redactUrl(url),
+      final: true,
+    });
   }
 }
 

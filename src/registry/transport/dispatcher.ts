@@ -1,9 +1,12 @@
 // The undici dispatcher of a run: keep-alive pools per origin, TLS settings from
-// flags, and HTTP(S)_PROXY / NO_PROXY from the environment.
+// flags, HTTP(S)_PROXY / NO_PROXY from the environment, and the network timeouts
+// (with the stall guard that reports them).
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici-core.js';
 import { UsageError } from '../../errors/index.js';
+import { stallGuard } from './stall-guard.js';
+import { DEFAULT_TIMEOUTS, type NetworkTimeouts } from './timeouts.js';
 
 export interface TlsOptions {
   /** Skip TLS verification (and allow plain HTTP to any host). */
@@ -17,6 +20,8 @@ export interface DispatcherOptions extends TlsOptions {
   env?: NodeJS.ProcessEnv;
   /** Most connections open to one origin at once; requests past it wait for one (unbounded if absent). */
   connectionsPerOrigin?: number;
+  /** Connect, response-header and body-stall limits; DEFAULT_TIMEOUTS where absent. */
+  timeouts?: Partial<NetworkTimeouts>;
 }
 
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -37,23 +42,27 @@ export async function createDispatcher(opts: DispatcherOptions): Promise<Dispatc
     ca = [...rootCertificates, pem];
   }
   const tls = { rejectUnauthorized: opts.insecure !== true, ...(ca === undefined ? {} : { ca }) };
-  const keepAliveTimeout = 30_000;
-  const connections = opts.connectionsPerOrigin === undefined ? {} : { connections: opts.connectionsPerOrigin };
+  const timeouts: NetworkTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const common = {
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+    connect: { ...tls, timeout: timeouts.connectMs },
+    ...(opts.connectionsPerOrigin === undefined ? {} : { connections: opts.connectionsPerOrigin }),
+  };
 
   const env = opts.env ?? {};
   const httpProxy = envValue(env, 'HTTP_PROXY');
   const httpsProxy = envValue(env, 'HTTPS_PROXY');
   if (httpProxy === undefined && httpsProxy === undefined) {
-    return new Agent({ keepAliveTimeout, ...connections, connect: tls });
+    return new Agent(common).compose(stallGuard(timeouts));
   }
   // The registry's TLS settings apply to the tunnelled request, not to the proxy itself.
   return new EnvHttpProxyAgent({
-    keepAliveTimeout,
-    ...connections,
-    connect: tls,
+    ...common,
     requestTls: tls,
     ...(httpProxy === undefined ? {} : { httpProxy }),
     ...(httpsProxy === undefined ? {} : { httpsProxy }),
     noProxy: envValue(env, 'NO_PROXY') ?? '',
-  });
+  }).compose(stallGuard(timeouts));
 }

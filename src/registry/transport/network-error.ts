@@ -1,4 +1,42 @@
 // Sorting low-level connection failures into what a user can act on.
+import { LazyOciError, RegistryError } from '../../errors/index.js';
+
+/** What a request was waiting for when the network let it down. */
+export type AwaitedStage = 'connect' | 'headers' | 'body';
+
+/**
+ * A request the network failed: a timeout (connection, response headers, a stalled
+ * body) or a connection closed in the middle of a body. Made by the dispatcher's
+ * guard (transport/stall-guard.ts), so it names the request wherever it surfaces, even
+ * from a body read far from the code that sent it. Temporary: a replay may succeed.
+ */
+export class NetworkFailure extends RegistryError {
+  /** The failure without the request, e.g. "no response headers from HOST within 60 s". */
+  readonly detail: string;
+  readonly awaited: AwaitedStage;
+  readonly timedOut: boolean;
+
+  constructor(init: { method: string; url: string; detail: string; awaited: AwaitedStage; timedOut: boolean; cause?: unknown }) {
+    super(`${init.method} ${init.url}: ${init.detail}`, { method: init.method, url: init.url, cause: init.cause });
+    this.detail = init.detail;
+    this.awaited = init.awaited;
+    this.timedOut = init.timedOut;
+  }
+}
+
+/** The NetworkFailure behind an error, looking through a few `cause` links. */
+export function networkFailureOf(err: unknown): NetworkFailure | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    if (current instanceof NetworkFailure) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function isTimeout(err: unknown): boolean {
+  return networkFailureOf(err)?.timedOut === true;
+}
 
 const CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -41,6 +79,8 @@ export function isHostNotFound(err: unknown): boolean {
 }
 
 export function describeNetworkError(err: unknown): string {
+  if (err instanceof NetworkFailure) return err.detail;
+  if (err instanceof LazyOciError) return err.message;
   const code = errorCode(err);
   switch (code) {
     case 'ECONNREFUSED':
@@ -50,6 +90,8 @@ export function describeNetworkError(err: unknown): string {
       return 'host not found';
     case 'ECONNRESET':
       return 'connection reset';
+    case 'UND_ERR_SOCKET':
+      return 'connection closed by the other side';
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'connection timed out';

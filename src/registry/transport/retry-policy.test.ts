@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, RegistryError } from '../../errors/index.js';
+import { NetworkFailure } from './network-error.js';
 import { isRetryable, parseRetryAfter, RetryPolicy, sleep, type RetryClock } from './retry-policy.js';
 
 /** A clock that never sleeps for real: waits move time forward and are recorded. */
@@ -56,6 +57,11 @@ describe('isRetryable', () => {
     expect(isRetryable(err(400, 'DIGEST_INVALID'))).toBe(false);
     expect(isRetryable(new Error('bug'))).toBe(false);
   });
+
+  it('never retries an error marked final (a policy refusal, or one its owner already retried)', () => {
+    expect(isRetryable(new RegistryError('refusing a redirect', { method: 'GET', url: 'u', final: true }))).toBe(false);
+    expect(isRetryable(new RegistryError('gave up', { method: 'GET', url: 'u', status: 503, final: true }))).toBe(false);
+  });
 });
 
 describe('RetryPolicy.run', () => {
@@ -82,6 +88,18 @@ describe('RetryPolicy.run', () => {
     tries = 0;
     expect(await policy.run(async () => (++tries < 3 ? Promise.reject(err()) : 'ok'))).toBe('ok');
     expect(tries).toBe(3);
+  });
+
+  it('tries a request that times out at most maxTimeoutAttempts times, other failures up to maxAttempts', async () => {
+    const timeout = (): NetworkFailure => new NetworkFailure({ method: 'GET', url: 'u', detail: 'no response headers', awaited: 'headers', timedOut: true });
+    const broken = (): NetworkFailure => new NetworkFailure({ method: 'GET', url: 'u', detail: 'closed', awaited: 'body', timedOut: false });
+    const policy = new RetryPolicy({ maxAttempts: 5 }, fakeClock(() => 0));
+    let tries = 0;
+    await expect(policy.run(async () => { tries++; throw new RegistryError('wrapped', { method: 'GET', url: 'u', cause: timeout() }); })).rejects.toThrow('wrapped');
+    expect(tries).toBe(2);
+    tries = 0;
+    await expect(policy.run(async () => { tries++; throw broken(); })).rejects.toBeInstanceOf(NetworkFailure);
+    expect(tries).toBe(5);
   });
 
   it('holds every request to the host until a Retry-After has passed', async () => {

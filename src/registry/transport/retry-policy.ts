@@ -1,6 +1,7 @@
 // The one retry owner for a registry: jittered exponential backoff with a bound, and
 // the host-wide "not before" time a Retry-After answer sets (spec §5, design rule 5).
 import { CancelledError, RegistryError } from '../../errors/index.js';
+import { isTimeout } from './network-error.js';
 
 export interface RetryOptions {
   /** First wait before jitter; later waits double. Default 200 ms. */
@@ -11,6 +12,11 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** The longest Retry-After honoured. Default 60 s. */
   retryAfterCapMs?: number;
+  /**
+   * Tries that may end in a timeout, the first included. Default 2: each one already
+   * waited a full timeout, and a host silent twice in a row is not coming back soon.
+   */
+  maxTimeoutAttempts?: number;
 }
 
 /** Time and chance, injectable so tests neither sleep for real nor depend on luck. */
@@ -20,7 +26,7 @@ export interface RetryClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const DEFAULT_RETRY: Required<RetryOptions> = { baseMs: 200, maxWaitMs: 10_000, maxAttempts: 5, retryAfterCapMs: 60_000 };
+export const DEFAULT_RETRY: Required<RetryOptions> = { baseMs: 200, maxWaitMs: 10_000, maxAttempts: 5, retryAfterCapMs: 60_000, maxTimeoutAttempts: 2 };
 const FACTOR = 2;
 
 /** Statuses that say "try again later" rather than "this request is wrong". */
@@ -67,7 +73,7 @@ export function parseRetryAfter(value: string | undefined, nowMs: number, capMs:
 
 /** Whether a failure may go away by itself: no answer, throttling, or a server fault. */
 export function isRetryable(err: unknown): boolean {
-  if (!(err instanceof RegistryError)) return false;
+  if (!(err instanceof RegistryError) || err.final) return false;
   if (err.status === undefined) return err.isTemporary();
   return RETRY_STATUSES.has(err.status);
 }
@@ -84,6 +90,7 @@ export class RetryPolicy {
       maxWaitMs: options.maxWaitMs ?? DEFAULT_RETRY.maxWaitMs,
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULT_RETRY.maxAttempts),
       retryAfterCapMs: options.retryAfterCapMs ?? DEFAULT_RETRY.retryAfterCapMs,
+      maxTimeoutAttempts: Math.max(1, options.maxTimeoutAttempts ?? DEFAULT_RETRY.maxTimeoutAttempts),
     };
     this.#clock = clock;
   }
@@ -126,13 +133,15 @@ export class RetryPolicy {
     opts: { signal?: AbortSignal; retryable?: (err: unknown) => boolean } = {},
   ): Promise<T> {
     const retryable = opts.retryable ?? isRetryable;
+    let timeouts = 0;
     for (let n = 1; ; n++) {
       await this.gate(opts.signal);
       try {
         return await attempt(n);
       } catch (err) {
         if (err instanceof CancelledError || opts.signal?.aborted === true) throw err instanceof CancelledError ? err : cancelled('request');
-        if (n >= this.options.maxAttempts || !retryable(err)) throw err;
+        if (isTimeout(err)) timeouts++;
+        if (n >= this.options.maxAttempts || timeouts >= this.options.maxTimeoutAttempts || !retryable(err)) throw err;
         await this.#clock.sleep(this.backoff(n), opts.signal);
       }
     }
