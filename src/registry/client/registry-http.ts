@@ -2,7 +2,7 @@
 // authenticates requests, and keeps every request on the registry's own origin.
 import { request, type Dispatcher } from '../transport/undici-core.js';
 import type { Readable } from 'node:stream';
-import { CancelledError, RegistryError } from '../../errors/index.js';
+import { CancelledError, LazyOciError, RegistryError } from '../../errors/index.js';
 import { apiHost, isLoopbackHost } from '../../ref/reference.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Credential } from '../auth/credentials.js';
@@ -255,6 +255,10 @@ export class RegistryHttp {
       } catch (err) {
         discardBody(body);
         if (this.signal?.aborted === true) throw cancelled(req.what);
+        // The body's own failure (content longer than its descriptor, say) is not the
+        // network's: it is reported as itself and not retried.
+        const own = ownError(err);
+        if (own !== undefined) throw own;
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       const discard = async (): Promise<void> => {
@@ -339,6 +343,16 @@ export class RegistryHttp {
       throw await registryErrorFrom(res, 'GET', url, what);
     }
   }
+}
+
+/** Our own error (thrown by a request body) in an undici error's cause chain. */
+function ownError(err: unknown): LazyOciError | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof LazyOciError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
