@@ -118,7 +118,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const pushing = opts.dryRun !== true && opts.noPush !== true;
   let client: RegistryClient | undefined;
   const destinationOf = async (target: PlannedTarget): Promise<Target> => {
-    if (target.kind === 'layout') return new OciLayoutStore(target.path, target.display);
+    if (target.kind === 'layout') return new OciLayoutStore(target.path, { name: target.display, within: plan.lazy.dir });
     client ??= await opts.openClient(opts.registry);
     return client.repository(target.repository, 'push');
   };

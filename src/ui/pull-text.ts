@@ -1,5 +1,6 @@
 // Plain progress lines for `lazyoci pull` on stderr.
 import type { PullResult } from '../push/pull.js';
+import type { TagMove } from '../content/oci-layout-store.js';
 
 export function pullSummaryLine(r: PullResult): string {
   if (r.copied === 0) return `all content already present in ${r.dest}; nothing downloaded`;
@@ -22,4 +23,10 @@ export function pullData(r: PullResult): PullResult {
 
 export function pullText(r: PullResult): string {
   return `pulled ${r.reference} → ${r.dest} (${r.digest})`;
+}
+
+/** `warning: DEST: tag v1 now points to sha256:… (was sha256:…, from host/a:v1)`. */
+export function tagMovedWarning(move: TagMove): string {
+  const from = move.previousSource === undefined ? '' : `, from ${move.previousSource}`;
+  return `warning: ${move.layout}: tag ${move.tag} now points to ${move.digest} (was ${move.previous}${from})`;
 }
