@@ -1,6 +1,7 @@
 // `lazyoci pull REF`: write what a reference names into an OCI image layout.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import type { TagMove } from '../content/oci-layout-store.js';
 import { parsePlatform } from '../oci/platform.js';
 import { defaultPullDest, pullToLayout } from '../push/pull.js';
 import { formatReference, parseReference } from '../ref/reference.js';
@@ -8,7 +9,7 @@ import { loadSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
-import { pullData, pullSummaryLine, pullText } from '../ui/pull-text.js';
+import { pullData, pullSummaryLine, pullText, tagMovedWarning } from '../ui/pull-text.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
@@ -31,6 +32,8 @@ export function pullCommand(io: CommandIO, version: string): Command {
         { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },
         { title: `${formatReference(ref)} → ${dest}`, verb: 'pulled' },
       );
+      // Printed after the live view has closed, so they are not drawn over.
+      const moved: TagMove[] = [];
       const result = await closingProgress(progress, () => runCancellable(async (signal) => {
         const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings, ref.registry), signal });
         try {
@@ -42,11 +45,14 @@ export function pullCommand(io: CommandIO, version: string): Command {
             ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
             onEvent: progress.onEvent,
             ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
+            onTagMoved: (move) => moved.push(move),
           });
         } finally {
           await client.close();
         }
       }));
+      // A warning, even with -q: a tag another pull wrote now names something else.
+      for (const move of moved) io.stderr(`${tagMovedWarning(move)}\n`);
       if (!g.quiet) io.stderr(`${pullSummaryLine(result)}\n`);
       io.stdout(renderOutput(g.output, pullData(result), pullText));
     });

@@ -54,6 +54,12 @@ export type Target = Storage & ReferencePusher & {
   /** How the target names itself in events and output, e.g. `ghcr.io/o/app`. */
   readonly name: string;
   /**
+   * True when having a manifest says nothing about the content below it (an OCI layout
+   * anyone can edit): the copy engine then checks every descendant. A registry keeps its
+   * graphs whole, so its existing manifests end the walk.
+   */
+  readonly graphsMayBeIncomplete?: boolean;
+  /**
    * Get ready to transfer while the caller is still busy with something else (hashing
    * files): a registry is found and logged in to, so the first transfer starts at once.
    * Never fails: whatever went wrong fails the first real request the same way.

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { digestBytes } from '../oci/digest.js';
 import { FILE_CHUNK_SIZE } from '../oci/file-chunks.js';
@@ -189,3 +190,59 @@ describe('copy engine openers', () => {
   });
 });
 
+
+describe('a blob stream that goes wrong mid-copy', () => {
+  /** One manifest over one layer of `size` bytes whose source sends far more, recording its fate. */
+  function endlessSource(size = 8): { src: MemoryStore; root: Descriptor; layer: Descriptor; streams: Readable[]; ended: Set<Readable> } {
+    const src = new MemoryStore();
+    const layer: Descriptor = { mediaType: MediaType.imageLayerTarGzip, digest: digestBytes('layer'), size };
+    const config = src.addContent(MediaType.imageConfig, Buffer.from('{}'));
+    const root = src.addContent(MediaType.imageManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageManifest, config, layers: [layer] })));
+    const streams: Readable[] = [];
+    const ended = new Set<Readable>();
+    const fetch = src.fetch.bind(src);
+    src.fetch = async (desc) => {
+      if (desc.digest !== layer.digest) return fetch(desc);
+      // 64 MiB at most, so that a test of a broken engine ends rather than spins.
+      let left = 1024;
+      const stream = new Readable({ read() { this.push(left-- > 0 ? Buffer.alloc(64 << 10, 0x61) : null); } });
+      stream.on('end', () => ended.add(stream));
+      streams.push(stream);
+      return stream;
+    };
+    return { src, root, layer, streams, ended };
+  }
+
+  it('stops a source that sends more than its size, with an error naming the digest', async () => {
+    const { src, root, layer, streams } = endlessSource();
+    const dst = new RecordingTarget(new MemoryStore());
+    // Capped, so that without the check this fails instead of reading forever.
+    dst.push = async (_desc, open) => void (await readAll(open(), 1 << 20));
+    await expect(copyGraph(src, root, dst, ['v1'])).rejects.toThrow(`content for ${layer.digest} is larger than its 8 bytes`);
+    await new Promise((r) => setImmediate(r));
+    expect(streams.every((s) => s.destroyed)).toBe(true);
+  });
+
+  it('destroys the source stream when the destination gives up on it (a full disk, a refused upload)', async () => {
+    const { src, root, layer, streams, ended } = endlessSource(1 << 30);
+    const dst = new RecordingTarget(new MemoryStore());
+    dst.push = async (desc, open) => {
+      if (desc.digest !== layer.digest) return dst.store.push(desc, open);
+      const stream = open();
+      await new Promise<void>((r) =>
+        stream.once('data', () => {
+          stream.pause();
+          r();
+        }),
+      );
+      stream.destroy(new Error('ENOSPC'));
+      throw new Error('no space left on device');
+    };
+    await expect(copyGraph(src, root, dst, ['v1'])).rejects.toThrow('no space left on device');
+    await new Promise((r) => setImmediate(r));
+    expect(streams).toHaveLength(1);
+    // Destroyed where it stood, not left paused nor read to its end.
+    expect(streams[0]!.destroyed).toBe(true);
+    expect(ended.size).toBe(0);
+  });
+});

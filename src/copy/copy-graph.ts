@@ -3,8 +3,9 @@
 // blob transfers bounded by `concurrency`, blobs mounted across repositories of one
 // registry when both sides allow it; the root is written last, under its tags.
 import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { isTransientFetcher, readAll, type ContentOpener, type Fetcher, type MountSource, type Target } from '../content/store.js';
-import { CancelledError } from '../errors/index.js';
+import { CancelledError, ContentError } from '../errors/index.js';
 import type { Descriptor, Digest } from '../oci/types.js';
 import type { CopyEvent, CopyEventHandler } from './events.js';
 import { isGraphNode, manifestChildren } from './manifest-children.js';
@@ -31,7 +32,8 @@ export const MANIFEST_LIMIT = 4 << 20;
 /**
  * Copy `root` and everything it references from `src` to `dst`, then write the root
  * under every tag. When the destination already has the root, the graph below it is
- * complete by the registry's own guarantee, so only the tags are written (spec §5).
+ * complete by the registry's own guarantee, so only the tags are written (spec §5) —
+ * unless the destination says it gives no such guarantee (an OCI layout).
  */
 export async function copyGraph(
   src: Fetcher,
@@ -87,6 +89,8 @@ export class CopySession {
     const rootBytes = await readAll(await this.#src.fetch(root), MANIFEST_LIMIT);
     const dst = this.#dst;
     if (this.#done.size === 0 && (await dst.exists(root))) {
+      // Repairs what is missing or damaged below a root the destination only seems to have.
+      if (dst.graphsMayBeIncomplete === true) await this.#children(root, rootBytes);
       this.#emit({ type: 'exists', target: dst.name, descriptor: root });
     } else {
       await this.#children(root, rootBytes);
@@ -129,6 +133,10 @@ export class CopySession {
     this.#checkCancelled();
     const dst = this.#dst;
     if (await this.#limit(() => dst.exists(desc))) {
+      // A layout's manifest does not vouch for what is under it: its blobs are checked too.
+      if (dst.graphsMayBeIncomplete === true) {
+        await this.#children(desc, await this.#limit(async () => readAll(await this.#src.fetch(desc), MANIFEST_LIMIT)));
+      }
       this.#emit({ type: 'skipped', target: dst.name, descriptor: desc });
       return;
     }
@@ -173,28 +181,38 @@ function progressCounter(desc: Descriptor, emit: (event: CopyEvent) => void, tar
   };
 }
 
+/** The source sent more than its descriptor says: refused as it arrives, never stored. */
+function tooLong(desc: Descriptor, bytes: number): ContentError {
+  return new ContentError(`content for ${desc.digest} is larger than its ${desc.size} bytes: the source sent ${bytes} or more`);
+}
+
 /**
  * The opener a push gets: the source's stream, adapted from its async fetch (keeping
  * backpressure), and, where the source has it, its reused-memory chunks. Both report
- * the bytes read through them.
+ * the bytes read through them and stop a source that sends more than its size.
  */
 function countingOpener(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent) => void, target: string): ContentOpener {
   const open: ContentOpener = () => {
     const count = progressCounter(desc, emit, target);
+    let seen = 0;
     const out = new Transform({
       highWaterMark: 1 << 20,
       transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        if (seen > desc.size) {
+          cb(tooLong(desc, seen));
+          return;
+        }
         count(chunk.length);
         cb(null, chunk);
       },
     });
     src.fetch(desc).then(
       (stream) => {
-        stream.on('error', (err) => out.destroy(err));
-        // A push that gave up closes `out` early; the source (an HTTP body) must not stay
-        // open, holding a connection to its registry.
-        out.on('close', () => stream.destroy());
-        stream.pipe(out);
+        // pipeline, not pipe: when the consumer gives up (a full disk, a failed check, a
+        // refused upload) and destroys `out`, the source's body is destroyed with it.
+        // Left paused, a response body keeps its request pending forever.
+        pipeline(stream, out).catch(() => undefined);
       },
       (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
     );
@@ -204,7 +222,10 @@ function countingOpener(src: Fetcher, desc: Descriptor, emit: (event: CopyEvent)
   if (chunks !== undefined) {
     open.transient = async function* counted() {
       const count = progressCounter(desc, emit, target);
+      let seen = 0;
       for await (const chunk of chunks()) {
+        seen += chunk.length;
+        if (seen > desc.size) throw tooLong(desc, seen);
         count(chunk.length);
         yield chunk;
       }

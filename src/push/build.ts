@@ -210,7 +210,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
   const firstRegistry = plan.artifacts.flatMap((a) => a.targets).find((t) => t.kind === 'registry')?.repository.registry;
   const credentialRegistry = opts.registry.credentialRegistry ?? firstRegistry;
   const destinationOf = async (target: PlannedTarget): Promise<Target> => {
-    if (target.kind === 'layout') return new OciLayoutStore(target.path, target.display);
+    if (target.kind === 'layout') return new OciLayoutStore(target.path, { name: target.display, within: plan.lazy.dir });
     client ??= await opts.openClient({ ...opts.registry, ...(credentialRegistry === undefined ? {} : { credentialRegistry }) });
     return client.repository(target.repository, 'push');
   };

@@ -3,6 +3,7 @@
 // listing every problem, before anything is packaged or sent.
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readChartYaml, type ChartYamlFile } from '../content/chart-yaml.js';
+import { checkLayoutDir } from '../content/layout-check.js';
 import type { ArtifactConfig, ArtifactType, LazyFile, Located } from '../config/types.js';
 import { findLazyFile, inspectLazyFile, sortProblems, type InspectedLazyFile } from '../config/index.js';
 import { ConfigError, LazyOciError, UsageError, type ConfigProblem } from '../errors/index.js';
@@ -52,8 +53,17 @@ export function selectArtifacts(lazy: LazyFile, selector: string | undefined): A
   throw new UsageError(`no artifact matches --artifact ${selector} (artifacts: ${names})`);
 }
 
+/** A layout target whose directory is checked on disk once every target is planned. */
+interface LayoutCheck {
+  path: string;
+  display: string;
+  field: string;
+  loc: { line: number; col: number };
+}
+
 class ProblemList {
   readonly items: ConfigProblem[] = [];
+  readonly layouts: LayoutCheck[] = [];
   constructor(private readonly file: string) {}
 
   add(loc: { line: number; col: number }, message: string): void {
@@ -101,6 +111,7 @@ function planTarget(
       problems.add(target.registry.loc, `${field}.registry: layout path "${raw}" leaves the project directory`);
       return undefined;
     }
+    problems.layouts.push({ path: abs, display: registry, field: `${field}.registry`, loc: target.registry.loc });
     return { kind: 'layout', path: abs, display: registry, tags };
   }
   try {
@@ -203,6 +214,16 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
     renderArtifact(lazy, artifact, artifact.type === 'helm' ? withChartVersion(baseVars, '0.0.0') : baseVars, problems);
   }
 
+  // On disk: a layout target must resolve inside the project (symlinks included) and be
+  // empty or a layout whose own files are not links, as the write itself will demand.
+  for (const check of problems.layouts) {
+    try {
+      await checkLayoutDir(check.path, check.display, { within: lazy.dir });
+    } catch (err) {
+      if (!(err instanceof LazyOciError)) throw err;
+      problems.add(check.loc, `${check.field}: ${err.message}`);
+    }
+  }
   if (problems.items.length > 0) {
     throw new ConfigError(sortProblems(problems.items));
   }

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readAll, type Fetcher } from '../content/store.js';
-import { OciLayoutStore } from '../content/oci-layout-store.js';
+import { OciLayoutStore, type TagMove } from '../content/oci-layout-store.js';
 import { copyGraph } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { ContentError, UsageError } from '../errors/index.js';
@@ -33,6 +33,8 @@ export interface PullOptions {
   onEvent?: CopyEventHandler;
   /** The size of what is pulled, reported before the copy (its manifests are read first, once). */
   onTotal?: (total: GraphTotal) => void;
+  /** The layout's tag pointed at other content before this pull (the pull still succeeds). */
+  onTagMoved?: (move: TagMove) => void;
 }
 
 export interface PullResult {
@@ -110,6 +112,12 @@ async function checkImagePlatform(source: PullSource, manifest: FetchedManifest,
 export async function pullToLayout(source: PullSource, opts: PullOptions): Promise<PullResult> {
   const ref = opts.reference;
   const reference = formatReference(ref);
+  const layout = new OciLayoutStore(opts.dest, {
+    source: reference,
+    ...(opts.onTagMoved === undefined ? {} : { onTagMoved: opts.onTagMoved }),
+  });
+  // A dest that is not (or not safely) a layout is refused before anything is fetched or written.
+  await layout.checkDestination();
   // A digest, when given, is what is pulled; the tag then only names it in the layout.
   const fetched = await source.fetchManifest(ref.digest ?? ref.tag ?? 'latest');
   let root = fetched.descriptor;
@@ -148,7 +156,7 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
   const tag = layoutTagFor(ref);
   let copied = 0;
   let skipped = 0;
-  await copyGraph(new OverlayFetcher(cache.memory, source), root, new OciLayoutStore(opts.dest), [tag], {
+  await copyGraph(new OverlayFetcher(cache.memory, source), root, layout, [tag], {
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     onEvent: (event) => {

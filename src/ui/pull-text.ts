@@ -1,6 +1,7 @@
 // Plain progress lines for `lazyoci pull` on stderr.
 import type { PullResult } from '../push/pull.js';
 import { terminalSafe as safe } from './terminal-safe.js';
+import type { TagMove } from '../content/oci-layout-store.js';
 
 export function pullSummaryLine(r: PullResult): string {
   if (r.copied === 0) return `all content already present in ${safe(r.dest)}; nothing downloaded`;
@@ -23,4 +24,10 @@ export function pullData(r: PullResult): PullResult {
 
 export function pullText(r: PullResult): string {
   return `pulled ${safe(r.reference)} → ${safe(r.dest)} (${safe(r.digest)})`;
+}
+
+/** `warning: DEST: tag v1 now points to sha256:… (was sha256:…, from host/a:v1)`. */
+export function tagMovedWarning(move: TagMove): string {
+  const from = move.previousSource === undefined ? '' : `, from ${move.previousSource}`;
+  return safe(`warning: ${move.layout}: tag ${move.tag} now points to ${move.digest} (was ${move.previous}${from})`);
 }

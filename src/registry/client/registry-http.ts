@@ -271,8 +271,10 @@ export class RegistryHttp {
       } catch (err) {
         discardBody(body);
         if (this.signal?.aborted === true) throw cancelled(req.what);
-        // Already a clear failure, e.g. the source of a streamed upload gave up: keep it.
-        if (err instanceof LazyOciError && !(err instanceof NetworkFailure)) throw err;
+        // Our own failure (the source of a streamed upload gave up, content longer than its
+        // descriptor) is not the network's: it is reported as itself and not retried.
+        const own = ownError(err);
+        if (own !== undefined && !(own instanceof NetworkFailure)) throw own;
         throw new RegistryError(`${req.what}: ${describeNetworkError(err)}`, { method: req.method, url: redactUrl(url), cause: err });
       }
       const discard = async (): Promise<void> => {
@@ -407,6 +409,16 @@ export class RegistryHttp {
       final: true,
     });
   }
+}
+
+/** Our own error (thrown by a request body) in an undici error's cause chain. */
+function ownError(err: unknown): LazyOciError | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof LazyOciError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
