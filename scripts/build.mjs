@@ -3,6 +3,7 @@
 // schema beside them. One bundle starts faster than hundreds of module files: Node
 // resolves, reads and compiles each file of an unbundled tree separately.
 // Type checking is `npm run typecheck` (tsc); esbuild only strips the types.
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,23 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
+
+/** The commit of the checkout being built, for `lazyoci version`; "unknown" outside git. */
+function gitCommit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^[0-9a-f]{40,64}$/.test(sha) ? sha : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The build date, UTC to the second; SOURCE_DATE_EPOCH fixes it for reproducible builds. */
+function buildDate() {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const date = epoch !== undefined && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 await rm(dist, { recursive: true, force: true });
 const common = {
@@ -26,7 +44,11 @@ const common = {
   external: ['react-devtools-core'],
   // React's production build: its development checks cost the progress view about a
   // quarter of its CPU and 14 MB.
-  define: { 'process.env.NODE_ENV': '"production"' },
+  define: {
+    'process.env.NODE_ENV': '"production"',
+    __LAZYOCI_COMMIT__: JSON.stringify(gitCommit()),
+    __LAZYOCI_BUILD_DATE__: JSON.stringify(buildDate()),
+  },
   // Bundled CommonJS modules call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __lazyociCreateRequire } from 'node:module'; const require = __lazyociCreateRequire(import.meta.url);" },
   logLevel: 'warning',

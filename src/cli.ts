@@ -32,10 +32,11 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   push: async () => (await import('./commands/push.js')).pushCommand,
   registry: async () => (await import('./commands/registry.js')).registryCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
+  version: async () => (await import('./commands/version.js')).versionCommand,
 };
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--registry', '--concurrency', '--timeout']);
+const GLOBAL_VALUE_OPTIONS = new Set(['-o', '--output', '--ca-file', '--username', '--password', '--registry', '--concurrency', '--timeout', '--artifact-dir']);
 
 /** Same as the copy engine's DEFAULT_CONCURRENCY, kept here so --help loads no engine. */
 const DEFAULT_CONCURRENCY = 4;
@@ -90,6 +91,7 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
       '--registry <host>',
       'the registry --username/--password and $LAZYOCI_USERNAME/$LAZYOCI_PASSWORD are for (default: the one written to — a copy\'s destination, the first build target — or else read from)',
     )
+    .option('--artifact-dir <dir>', 'where pull writes layouts when --dest is not given, for this run (overrides the artifactDir setting)')
     .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
     .option(

@@ -21,11 +21,14 @@ export function buildCommand(io: CommandIO, version: string): Command {
       '--dry-run [build]',
       'resolve and package, print references and digests, send nothing; image builds and daemon images are listed without a digest unless --dry-run=build',
     )
+    .option('--push', 'push to every target (the default; the Go lazyoci\'s spelling)')
     .option('--no-push', 'package but do not push')
-    .option('-a, --artifact <selector>', 'only this artifact: a name, else a type, else a zero-based index')
+    .option('-a, --artifact <selector>', 'only this artifact: a name, else a type, else a zero-based index (repeatable: several artifacts)', collectSelector, [] as string[])
     .option('--platform <os/arch>', 'build image artifacts for this platform instead of their own (repeatable)', collect, [] as string[])
     .action(async function (this: Command, given: string | undefined) {
-      const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean | string; push: boolean; artifact?: string; platform: string[] }>();
+      const opts = this.opts<{ file?: string; tag?: string; dryRun?: boolean | string; push?: boolean; artifact: string[]; platform: string[] }>();
+      // --push and --no-push both defined: unset means the default, pushing.
+      const noPush = opts.push === false;
       const { dryRun, path: positional } = dryRunMode(opts.dryRun, given);
       const g = globalOptions(this);
       // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
@@ -36,12 +39,12 @@ export function buildCommand(io: CommandIO, version: string): Command {
             ...(opts.file === undefined ? {} : { file: opts.file }),
             ...(positional === undefined ? {} : { positional }),
             ...(opts.tag === undefined ? {} : { tag: opts.tag }),
-            ...(opts.artifact === undefined ? {} : { artifact: opts.artifact }),
+            ...(opts.artifact.length === 0 ? {} : { artifact: opts.artifact }),
             ...(opts.platform.length === 0 ? {} : { platforms: opts.platform }),
             cwd: io.cwd,
             env: io.env,
             ...(dryRun === undefined ? {} : { dryRun }),
-            noPush: !opts.push,
+            noPush,
             registry: registryOptions(g, io.env, version),
             // Settings are read only when something is pushed, so a dry run touches no file.
             openClient: async (o) => RegistryClient.create({ ...o, settings: await loadSettings(io.env), signal }),
@@ -53,7 +56,7 @@ export function buildCommand(io: CommandIO, version: string): Command {
       );
       const failed = results.some((a) => a.targets.some((t) => t.error !== undefined));
       if (!(g.quiet && g.output === 'text')) {
-        io.stdout(renderOutput(g.output, results, (r) => buildSummaryText(r, { dryRun: dryRun !== undefined, noPush: !opts.push })));
+        io.stdout(renderOutput(g.output, results, (r) => buildSummaryText(r, { dryRun: dryRun !== undefined, noPush })));
       }
       if (failed) io.setExitCode(1);
     });
@@ -70,6 +73,11 @@ function dryRunMode(value: boolean | string | undefined, positional: string | un
   if (value === 'build') return { dryRun: 'build', ...path };
   if (positional === undefined && !value.startsWith('-')) return { dryRun: 'plan', path: value };
   throw new UsageError(`--dry-run=${value}: the only mode is --dry-run=build (build images and read daemon images too)`);
+}
+
+/** `-a` is repeatable: each one adds the artifacts it selects. */
+function collectSelector(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Repeatable and comma-separated; each checked and written the canonical way (linux/arm64). */

@@ -23,6 +23,8 @@ export interface GlobalOptions {
   concurrency?: number;
   /** --timeout: seconds each network step may take (connect, response headers, a stalled body). */
   timeout?: number;
+  /** --artifact-dir: pull's default destination root for this run, over the artifactDir setting. */
+  artifactDir?: string;
 }
 
 export interface CommandIO {
@@ -46,6 +48,7 @@ export function globalOptions(cmd: Command): GlobalOptions {
     ...(typeof o.registry === 'string' ? { registry: normaliseRegistryName(o.registry) } : {}),
     ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
     ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
+    ...(typeof o.artifactDir === 'string' && o.artifactDir.trim() !== '' ? { artifactDir: o.artifactDir } : {}),
   };
 }
 

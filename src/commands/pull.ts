@@ -17,7 +17,7 @@ export function pullCommand(io: CommandIO, version: string): Command {
   return new Command('pull')
     .description('download an image, index or artifact into an OCI image layout directory')
     .argument('<reference>', 'host[:port]/repository[:tag][@digest] (oci:// allowed; the tag defaults to latest)')
-    .option('--dest <dir>', 'layout directory (default <artifactDir>/<registry>/<repository>)')
+    .option('-d, --dest <dir>', 'layout directory (default <artifactDir>/<registry>/<repository>)')
     .option('--platform <os/arch[/variant]>', 'from a multi-platform index, pull only this platform')
     .action(async function (this: Command, input: string) {
       const opts = this.opts<{ dest?: string; platform?: string }>();
@@ -26,7 +26,8 @@ export function pullCommand(io: CommandIO, version: string): Command {
       const ref = parseReference(input, { defaultTag: 'latest' });
       const platform = opts.platform === undefined ? undefined : parsePlatform(opts.platform);
       const settings = await loadSettings(io.env);
-      const dest = opts.dest === undefined ? defaultPullDest(ref, settings, io.env, io.cwd) : resolve(io.cwd, opts.dest);
+      const root = g.artifactDir === undefined ? settings : { ...settings, artifactDir: g.artifactDir };
+      const dest = opts.dest === undefined ? defaultPullDest(ref, root, io.env, io.cwd) : resolve(io.cwd, opts.dest);
       // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
       const progress = await startTransferProgress(
         { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },

@@ -29,3 +29,26 @@ export function normaliseRegistryName(input: string): string {
   }
   return host;
 }
+
+/**
+ * What `registry add|remove` save a registry under: host[:port], or host[:port]/path
+ * (`ghcr.io/my-org`, as docker config keys allow) for the repositories under that path.
+ */
+export function normaliseSavedRegistryName(input: string): string {
+  const trimmed = input.trim().replace(/^(?:oci|https?):\/\//i, '').replace(/\/+$/, '');
+  const slash = trimmed.indexOf('/');
+  if (slash < 0 || /^[^/]+\/v[12]$/i.test(trimmed)) return normaliseRegistryName(input);
+  const host = normaliseRegistryName(trimmed.slice(0, slash));
+  const path = trimmed.slice(slash + 1);
+  let parsed: { registry: string; repository: string } | undefined;
+  try {
+    // With a last component added, Docker Hub's library/ default cannot apply.
+    parsed = parseRepository(`${host}/${path}/x`);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || parsed.registry !== host || parsed.repository !== `${path}/x`) {
+    throw new UsageError(`"${input}" is not a registry: give host[:port] or host[:port]/path, e.g. ghcr.io or ghcr.io/my-org (lowercase path)`);
+  }
+  return `${host}/${path}`;
+}

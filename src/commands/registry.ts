@@ -3,17 +3,39 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import type { RegistryProbe } from '../registry/client/registry-http.js';
-import { findSavedRegistry, loadSettings, saveSettings, type SavedRegistry } from '../settings/index.js';
+import { loadSettings, savedRegistryNamed, saveSettings, type SavedRegistry, type UserSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { runCancellable } from './cancellation.js';
-import { normaliseRegistryName } from './registry-name.js';
+import { normaliseRegistryName, normaliseSavedRegistryName } from './registry-name.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 /** A saved registry as listed: never the password, not even its presence. */
 export interface ListedRegistry {
   name: string;
+  label?: string;
   username?: string;
   insecure: boolean;
+}
+
+/**
+ * A label is words a user types instead of a host: no dot, colon or slash, so it can
+ * never be read as a registry address.
+ */
+function checkLabel(label: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$/.test(label)) {
+    throw new UsageError(`--name "${label}": a label is letters, digits, spaces, _ and - (at most 64): no dot, colon or slash, so it is never taken for a host`);
+  }
+}
+
+/** `remove|test NAME`: the entry saved under that address, else the one with that label. */
+function savedByNameOrLabel(settings: UserSettings, name: string): SavedRegistry | undefined {
+  let key: string | undefined;
+  try {
+    key = normaliseSavedRegistryName(name);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+  }
+  return (key === undefined ? undefined : savedRegistryNamed(settings, key)) ?? settings.registries.find((r) => r.label === name);
 }
 
 
@@ -34,7 +56,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 function listed(r: SavedRegistry): ListedRegistry {
-  return { name: r.name, ...(r.username === undefined ? {} : { username: r.username }), insecure: r.insecure === true };
+  return { name: r.name, ...(r.label === undefined ? {} : { label: r.label }), ...(r.username === undefined ? {} : { username: r.username }), insecure: r.insecure === true };
 }
 
 function probeText(p: RegistryProbe): string {
@@ -54,16 +76,19 @@ export function registryCommand(io: CommandIO, version: string): Command {
   registry
     .command('add')
     .description('save a registry (or update a saved one) with credentials and/or the insecure flag')
-    .argument('<name>', 'registry host[:port], e.g. ghcr.io')
-    .option('--user <name>', 'user name to log in with')
-    .option('--pass <secret>', 'password or token (prefer --pass-stdin: arguments are visible to other users)')
+    .argument('<registry>', 'registry host[:port] (a URL is accepted), or host[:port]/path for the repositories under that path')
+    .option('-n, --name <label>', 'a label for this registry, accepted by remove and test (the Go lazyoci\'s form: registry add URL -n NAME)')
+    .option('-u, --user <name>', 'user name to log in with')
+    .option('-p, --pass <secret>', 'password or token (prefer --pass-stdin: arguments are visible to other users)')
     .option('--pass-stdin', 'read the password or token from standard input')
     .option('--insecure', 'allow plain HTTP and skip TLS verification for this registry')
     .option('--no-insecure', 'verify TLS for this registry again')
-    .action(async function (this: Command, name: string) {
-      const opts = this.opts<{ user?: string; pass?: string; passStdin?: boolean; insecure?: boolean }>();
+    .action(async function (this: Command, given: string) {
+      const opts = this.opts<{ name?: string; user?: string; pass?: string; passStdin?: boolean; insecure?: boolean }>();
       const g = globalOptions(this);
-      const host = normaliseRegistryName(name);
+      const host = normaliseSavedRegistryName(given);
+      const label = opts.name?.trim();
+      if (label !== undefined) checkLabel(label);
       if (opts.pass !== undefined && opts.passStdin === true) throw new UsageError('give the password with --pass or --pass-stdin, not both');
       // The global --username/--password are accepted as spellings of --user/--pass here.
       const user = opts.user ?? g.username;
@@ -80,8 +105,13 @@ export function registryCommand(io: CommandIO, version: string): Command {
       // The program also defines --insecure and may have taken it before this command saw it.
       const insecureFlag = g.insecure ? true : opts.insecure;
       const settings = await loadSettings(io.env);
-      const existing = findSavedRegistry(settings, host);
+      const existing = savedRegistryNamed(settings, host);
+      if (label !== undefined) {
+        const holder = settings.registries.find((r) => r !== existing && r.label === label);
+        if (holder !== undefined) throw new UsageError(`the label "${label}" is already ${holder.name}'s; remove that registry or choose another label`);
+      }
       const entry: SavedRegistry = existing ?? { name: host };
+      if (label !== undefined) entry.label = label;
       if (user !== undefined && pass !== undefined) {
         entry.username = user;
         entry.password = pass;
@@ -95,9 +125,10 @@ export function registryCommand(io: CommandIO, version: string): Command {
         entry.username === undefined ? 'no credentials' : `user ${entry.username}`,
         ...(entry.insecure === true ? ['insecure'] : []),
       ];
+      const named = entry.label === undefined ? host : `${host} as "${entry.label}"`;
       if (!g.quiet || g.output !== 'text') {
         io.stdout(
-          renderOutput(g.output, listed(entry), () => `${existing === undefined ? 'saved' : 'updated'} registry ${host} (${details.join(', ')})`),
+          renderOutput(g.output, listed(entry), () => `${existing === undefined ? 'saved' : 'updated'} registry ${named} (${details.join(', ')})`),
         );
       }
     });
@@ -113,25 +144,31 @@ export function registryCommand(io: CommandIO, version: string): Command {
         renderOutput(g.output, rows, (rs) =>
           rs.length === 0
             ? 'no saved registries (add one with: lazyoci registry add HOST --user NAME --pass-stdin)'
-            : table(
-                ['NAME', 'USER', 'INSECURE'],
-                rs.map((r) => [r.name, r.username ?? '-', r.insecure ? 'yes' : 'no']),
-              ),
+            : rs.some((r) => r.label !== undefined)
+              ? table(
+                  ['NAME', 'LABEL', 'USER', 'INSECURE'],
+                  rs.map((r) => [r.name, r.label ?? '-', r.username ?? '-', r.insecure ? 'yes' : 'no']),
+                )
+              : table(
+                  ['NAME', 'USER', 'INSECURE'],
+                  rs.map((r) => [r.name, r.username ?? '-', r.insecure ? 'yes' : 'no']),
+                ),
         ),
       );
     });
 
   registry
     .command('remove')
+    .alias('rm')
     .description('forget a saved registry and its credentials')
-    .argument('<name>', 'registry host[:port]')
+    .argument('<name>', 'registry host[:port][/path] as saved, or its label')
     .action(async function (this: Command, name: string) {
       const g = globalOptions(this);
-      const host = normaliseRegistryName(name);
       const settings = await loadSettings(io.env);
-      const existing = findSavedRegistry(settings, host);
+      const existing = savedByNameOrLabel(settings, name);
       if (existing === undefined) {
-        throw new UsageError(`registry ${host} is not saved`, { hint: 'see the saved ones with: lazyoci registry list' });
+        const shown = settings.registries.some((r) => r.label !== undefined) ? name : normaliseSavedRegistryName(name);
+        throw new UsageError(`registry ${shown} is not saved`, { hint: 'see the saved ones with: lazyoci registry list' });
       }
       settings.registries = settings.registries.filter((r) => r !== existing);
       await saveSettings(io.env, settings);
@@ -143,10 +180,12 @@ export function registryCommand(io: CommandIO, version: string): Command {
   registry
     .command('test')
     .description('check a registry: reachable, API version, auth scheme, whether the credentials work')
-    .argument('<name>', 'registry host[:port]')
+    .argument('<name>', 'registry host[:port], or the label of a saved one')
     .action(async function (this: Command, name: string) {
       const g = globalOptions(this);
-      const host = normaliseRegistryName(name);
+      const labelled = (await loadSettings(io.env)).registries.find((r) => r.label === name);
+      // A labelled host/path entry is tested at its host: the API check is per registry.
+      const host = labelled === undefined ? normaliseRegistryName(name) : labelled.name.split('/')[0]!;
       const probe = await runCancellable(async (signal) => {
         const client = await openRegistryClient(g, io, version, signal, host);
         try {

@@ -30,7 +30,8 @@ export interface BuildOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   tag?: string;
-  artifact?: string;
+  /** `-a`, repeatable. */
+  artifact?: string | readonly string[];
   /** `--platform`, repeatable: overrides the platforms of image artifacts. */
   platforms?: string[];
   /** Unset: a real run. */

@@ -38,9 +38,19 @@ export interface Plan {
 
 const LAYOUT_PREFIX = 'oci-layout:';
 
-/** `-a`: a name first, then a type, then a zero-based index (spec §4). */
-export function selectArtifacts(lazy: LazyFile, selector: string | undefined): ArtifactConfig[] {
+/**
+ * `-a`, repeatable: each selector picks by name first, then type, then zero-based index
+ * (spec §4); the artifacts any of them picks are built once each, in file order.
+ */
+export function selectArtifacts(lazy: LazyFile, selector: string | readonly string[] | undefined): ArtifactConfig[] {
   if (selector === undefined) return lazy.artifacts;
+  const selectors = typeof selector === 'string' ? [selector] : selector;
+  if (selectors.length === 0) return lazy.artifacts;
+  const picked = new Set(selectors.flatMap((s) => selectOne(lazy, s)));
+  return lazy.artifacts.filter((a) => picked.has(a));
+}
+
+function selectOne(lazy: LazyFile, selector: string): ArtifactConfig[] {
   const byName = lazy.artifacts.filter((a) => a.name?.value === selector);
   if (byName.length > 0) return byName;
   const byType = lazy.artifacts.filter((a) => a.type === selector);
@@ -157,8 +167,8 @@ function renderArtifact(
  * are reported together with the ones found here, in one ConfigError.
  */
 export interface PlanOptions {
-  /** `-a`: which artifacts. */
-  selector?: string;
+  /** `-a`, repeatable: which artifacts. */
+  selector?: string | readonly string[];
   /** `--platform`: replaces every image artifact's platforms. */
   platforms?: string[];
 }
@@ -240,7 +250,7 @@ export interface PlanRequest {
   cwd: string;
   env: NodeJS.ProcessEnv;
   tag?: string | undefined;
-  artifact?: string | undefined;
+  artifact?: string | readonly string[] | undefined;
   /** `--platform`, repeatable: overrides the platforms of image artifacts. */
   platforms?: string[] | undefined;
   now?: Date | undefined;

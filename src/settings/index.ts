@@ -4,6 +4,7 @@ export {
   findSavedRegistry,
   loadSettings,
   saveSettings,
+  savedRegistryNamed,
   settingsPath,
   SETTING_KEYS,
   type SavedRegistry,

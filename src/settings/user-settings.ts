@@ -8,8 +8,14 @@ import { parse, stringify } from 'yaml';
 import { UsageError } from '../errors/index.js';
 
 export interface SavedRegistry {
-  /** host[:port] as the user wrote it, normalised (docker.io for Docker Hub). */
+  /**
+   * host[:port], optionally with a repository path (`host/org`, as docker config keys
+   * allow), normalised (docker.io for Docker Hub). A path entry applies to the
+   * repositories under it; the longest matching entry wins.
+   */
   name: string;
+  /** A label given with `registry add URL -n LABEL` (the Go lazyoci's form). */
+  label?: string;
   username?: string;
   password?: string;
   /** Allow plain HTTP and skip TLS verification for this registry only. */
@@ -43,6 +49,7 @@ function asRegistry(raw: unknown, file: string): SavedRegistry {
   }
   const r = raw as Record<string, unknown>;
   const out: SavedRegistry = { name: r.name as string };
+  if (typeof r.label === 'string' && r.label !== '') out.label = r.label;
   if (typeof r.username === 'string') out.username = r.username;
   if (typeof r.password === 'string') out.password = r.password;
   if (r.insecure === true) out.insecure = true;
@@ -86,7 +93,26 @@ export async function saveSettings(env: NodeJS.ProcessEnv, settings: UserSetting
   await rename(temp, file);
 }
 
-export function findSavedRegistry(settings: UserSettings, registry: string): SavedRegistry | undefined {
-  const wanted = registry.toLowerCase();
+/** The entry saved under exactly this name (host[:port][/path]), as add and remove need it. */
+export function savedRegistryNamed(settings: UserSettings, name: string): SavedRegistry | undefined {
+  const wanted = name.toLowerCase();
   return settings.registries.find((r) => r.name.toLowerCase() === wanted);
+}
+
+/**
+ * The saved entry that applies to `repository` on `registry`: the longest name that is
+ * the host itself or the host plus whole leading path components of the repository
+ * (`host/org` covers `host/org/app`, not `host/organic`). Without a repository only
+ * an entry for the bare host applies.
+ */
+export function findSavedRegistry(settings: UserSettings, registry: string, repository?: string): SavedRegistry | undefined {
+  const host = registry.toLowerCase();
+  const full = repository === undefined ? host : `${host}/${repository.toLowerCase()}`;
+  let best: SavedRegistry | undefined;
+  for (const r of settings.registries) {
+    const name = r.name.toLowerCase();
+    const applies = name === host || (name.startsWith(`${host}/`) && (full === name || full.startsWith(`${name}/`)));
+    if (applies && (best === undefined || name.length > best.name.length)) best = r;
+  }
+  return best;
 }
