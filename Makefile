@@ -1,7 +1,7 @@
 # lazyoci: `make demo` runs a local registry with every example pushed to it;
 # `make test` runs the test suite against real registries. Both install what they need.
 
-.PHONY: build deps test demo demo-stop clean
+.PHONY: build deps test demo demo-stop registry-up registry-down clean
 
 build: deps
 	npm run build
@@ -20,6 +20,14 @@ demo: deps build
 
 demo-stop:
 	bash scripts/demo.sh stop
+
+# The local registry alone (127.0.0.1:$$LAZYOCI_DEMO_PORT, default 5050), as the push
+# guide starts it; what was pushed to it stays until `make clean`. `make demo` reuses it.
+registry-up: deps
+	bash scripts/demo.sh up
+
+registry-down:
+	bash scripts/demo.sh down
 
 clean: demo-stop
 	rm -rf dist .lazyoci-demo

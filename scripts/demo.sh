@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: start a local distribution registry on 127.0.0.1, build and push every
 # example to it, list what landed, and leave the registry running.
-# `scripts/demo.sh stop` (make demo-stop) stops it.
+# `scripts/demo.sh up` (make registry-up) only starts the registry, keeping what it holds,
+# or leaves a running one be; `scripts/demo.sh down` or `stop` (make registry-down,
+# make demo-stop) stops it. The port is $LAZYOCI_DEMO_PORT (default 5050).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +11,8 @@ cd "$ROOT"
 
 PORT="${LAZYOCI_DEMO_PORT:-5050}"
 HOST="127.0.0.1:$PORT"
-DEMO_DIR="$ROOT/.lazyoci-demo"
+# LAZYOCI_DEMO_DIR: where the registry's config, storage, pid and log live (tests move it).
+DEMO_DIR="${LAZYOCI_DEMO_DIR:-$ROOT/.lazyoci-demo}"
 PID_FILE="$DEMO_DIR/registry.pid"
 LOG_FILE="$DEMO_DIR/registry.log"
 CONFIG="$DEMO_DIR/config.yml"
@@ -48,20 +51,34 @@ stop_registry() {
   rm -f "$PID_FILE"
 }
 
-if [[ ${1:-} == stop ]]; then
-  stop_registry
-  exit 0
-fi
-[[ $# -eq 0 ]] || die "usage: scripts/demo.sh [stop]"
+MODE=demo
+case "${1:-}" in
+  stop | down)
+    stop_registry
+    exit 0
+    ;;
+  up) MODE=up ;;
+  '') ;;
+  *) die "usage: scripts/demo.sh [up|down|stop]" ;;
+esac
+[[ $# -le 1 ]] || die "usage: scripts/demo.sh [up|down|stop]"
 
 command -v docker-registry >/dev/null 2>&1 ||
-  die "docker-registry is not installed; run \`make demo\` (it runs scripts/install-deps.sh)"
-[[ -f $CLI ]] || die "$CLI does not exist; run \`make demo\` (it builds first) or \`npm run build\`"
+  die "docker-registry is not installed; run \`make registry-up\` or \`make demo\` (they run scripts/install-deps.sh)"
+[[ $MODE == up || -f $CLI ]] || die "$CLI does not exist; run \`make demo\` (it builds first) or \`npm run build\`"
 [[ $PORT =~ ^[0-9]+$ ]] || die "LAZYOCI_DEMO_PORT must be a port number, not '$PORT'"
 
-# --- registry: a fresh one each time, so the demo shows a full push ---
+if [[ $MODE == up && -f $PID_FILE ]] && is_demo_registry "$(<"$PID_FILE")"; then
+  if grep -q "addr: $HOST\$" "$CONFIG" 2>/dev/null; then
+    say "registry already running at http://$HOST (pid $(<"$PID_FILE")); stop it with \`make registry-down\`"
+    exit 0
+  fi
+  die "a demo registry is already running on another port (pid $(<"$PID_FILE")); stop it first with \`make registry-down\`"
+fi
+
+# --- registry: a fresh one each demo, so the demo shows a full push; `up` keeps its storage ---
 stop_registry
-rm -rf "$STORAGE"
+[[ $MODE == up ]] || rm -rf "$STORAGE"
 mkdir -p "$STORAGE"
 cat >"$CONFIG" <<YAML
 version: 0.1
@@ -115,6 +132,10 @@ for _ in $(seq 1 100); do
 done
 ((ready)) || die "docker-registry did not answer on http://$HOST/v2/ within 10 s; see $LOG_FILE (stop it with \`make demo-stop\`)"
 say "registry running at http://$HOST (pid $REGISTRY_PID, log $LOG_FILE)"
+if [[ $MODE == up ]]; then
+  say "push to it with e.g. LAZYOCI_REGISTRY=$HOST lazyoci build --tag v1.0.0; stop it with \`make registry-down\`"
+  exit 0
+fi
 
 # --- build and push every example that has a .lazy file ---
 shopt -s nullglob
