@@ -191,7 +191,8 @@ describe('registry add / list / remove', () => {
       ['registry', 'add', 'reg.example.com', '--pass', 'x'],
       ['registry', 'add', 'reg.example.com', '--user', 'a', '--pass', 'x', '--pass-stdin'],
       ['registry', 'add', 'notahost', '--user', 'a', '--pass', 'x'],
-      ['registry', 'add', 'reg.example.com/some/repo'],
+      // A path is accepted (host/org, see test/go-spellings.test.ts), but not a bad one.
+      ['registry', 'add', 'reg.example.com/Some//Repo'],
     ]) {
       const res = await u.cli(args, { input: 'x\n' });
       expect(res.code, `${args.join(' ')}\n${explain(res)}`).toBe(2);
