@@ -290,6 +290,14 @@ artifacts:
     expect(Object.keys(meta.inputs).sort()).toEqual(['artifact', 'dry-run', 'file', 'insecure', 'password', 'path', 'registry', 'summary', 'tag', 'username']);
     expect(Object.keys(meta.outputs).sort()).toEqual(['digest', 'digests', 'references', 'result']);
     expect(meta.runs).toEqual({ using: 'node20', main: 'action/main.mjs' });
+
+    // The example workflow passes only inputs the action declares.
+    const workflow = parseYaml(await readFile(path.join(REPO_ROOT, 'examples', 'github-workflow.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
+    const step = Object.values(workflow.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes('/lazyoci@'));
+    expect(step).toBeDefined();
+    for (const name of Object.keys(step!.with ?? {})) expect(Object.keys(meta.inputs)).toContain(name);
   });
 
   it('a checkout of the action without dist/ builds the CLI once, then runs it', async () => {
