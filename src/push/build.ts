@@ -81,6 +81,8 @@ export interface TargetResult {
 export interface ArtifactResult {
   name: string;
   type: string;
+  /** Bytes of the packaged graph (manifest, config, layers); absent when nothing was packaged. */
+  size?: number;
   targets: TargetResult[];
 }
 
@@ -285,7 +287,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       } finally {
         await packaged.cleanup?.();
       }
-      results.push({ name: artifact.name, type: artifact.type, targets });
+      results.push({ name: artifact.name, type: artifact.type, size: packaged.totalSize, targets });
     }
   } finally {
     await client?.close();

@@ -11,9 +11,20 @@ const KNOWN = new Set<string>(VARIABLE_NAMES);
 type HandlebarsModule = typeof import('handlebars');
 let handlebars: HandlebarsModule | undefined;
 
-/** Loaded on the first template with an action: a .lazy of plain strings never pays for it. */
+/**
+ * Loaded on the first template with an action: a .lazy of plain strings never pays for it.
+ * The build bundles it beside the CLI (scripts/build.mjs), since the installed package has
+ * no node_modules; from the sources (unit tests) it is the package itself.
+ */
 function loadHandlebars(): HandlebarsModule {
-  handlebars ??= createRequire(import.meta.url)('handlebars') as HandlebarsModule;
+  if (handlebars !== undefined) return handlebars;
+  const require = createRequire(import.meta.url);
+  try {
+    handlebars = require('./handlebars.cjs') as HandlebarsModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    handlebars = require('handlebars') as HandlebarsModule;
+  }
   return handlebars;
 }
 
