@@ -32,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   push: async () => (await import('./commands/push.js')).pushCommand,
   registry: async () => (await import('./commands/registry.js')).registryCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
+  login: async () => (await import('./commands/login.js')).loginCommand,
+  logout: async () => (await import('./commands/logout.js')).logoutCommand,
 };
 
 /** Global options that take a value, so the command name can be found after them. */
