@@ -116,7 +116,7 @@ describe('lazyoci login / logout', () => {
       expect(built.code, built.stderr).toBe(0);
       // skopeo 1.9 finds it through --authfile, REGISTRY_AUTH_FILE, or $DOCKER_CONFIG alone;
       // with none of them (a HOME without credentials) it is refused.
-      const bare = { PATH: s.env.PATH, HOME: s.dir };
+      const bare = { PATH: s.env.PATH!, HOME: s.dir };
       expect(await skopeoInspect(`${repo}:v1`, bare, s.configFile)).toMatchObject({ ok: true });
       expect(await skopeoInspect(`${repo}:v1`, { ...bare, REGISTRY_AUTH_FILE: s.configFile })).toMatchObject({ ok: true });
       expect(await skopeoInspect(`${repo}:v1`, { ...bare, DOCKER_CONFIG: s.docker })).toMatchObject({ ok: true });
