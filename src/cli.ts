@@ -33,6 +33,8 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   registry: async () => (await import('./commands/registry.js')).registryCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   version: async () => (await import('./commands/version.js')).versionCommand,
+  login: async () => (await import('./commands/login.js')).loginCommand,
+  logout: async () => (await import('./commands/logout.js')).logoutCommand,
 };
 
 /** Global options that take a value, so the command name can be found after them. */

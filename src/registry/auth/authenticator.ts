@@ -11,8 +11,11 @@ export interface AuthenticatorOptions {
   dispatcher: Dispatcher;
   insecure: boolean;
   userAgent: string;
-  /** Looked up once, on first need. */
-  credential: () => Promise<Credential | undefined>;
+  /**
+   * Looked up once per repository, on first need (config keys with a path may give a
+   * repository its own credential); without a repository, the one for the whole registry.
+   */
+  credential: (repository?: string) => Promise<Credential | undefined>;
   /** The registry's base URL: a token realm on another origin gets credentials only over HTTPS. */
   endpoint: () => Promise<URL>;
   /** Aborts a pending token request (Ctrl-C). */
@@ -42,6 +45,21 @@ export function normaliseScopes(scopes: readonly string[]): string[] {
   return [...actions].map(([resource, set]) => `${resource}:${[...set].sort().join(',')}`).sort();
 }
 
+/**
+ * The repository a request's credential is for: the one written to (a mount's scopes
+ * also read from its source), else the first one named. None for `registry:catalog:*`.
+ */
+export function credentialRepository(scopes: readonly string[]): string | undefined {
+  let first: string | undefined;
+  for (const scope of scopes) {
+    const m = /^repository:(.+):([^:]*)$/.exec(scope);
+    if (m === null) continue;
+    if (m[2]!.split(',').includes('push')) return m[1];
+    first ??= m[1];
+  }
+  return first;
+}
+
 function scopeKey(scopes: readonly string[], anonymous: boolean): string {
   return `${anonymous ? 'anonymous ' : ''}${normaliseScopes(scopes).join(' ')}`;
 }
@@ -66,7 +84,7 @@ function credentialsRejected(err: unknown, source: string): unknown {
 export class Authenticator {
   readonly #opts: AuthenticatorOptions;
   #challenge: Challenge | undefined;
-  #credential: Promise<Credential | undefined> | undefined;
+  readonly #credentials = new Map<string, Promise<Credential | undefined>>();
   readonly #tokens = new Map<string, Promise<Token>>();
   /** Scope sets the registry asked to widen (pull → pull,push), remembered for later requests. */
   readonly #upgrades = new Map<string, string[]>();
@@ -79,9 +97,14 @@ export class Authenticator {
     this.#opts = opts;
   }
 
-  #getCredential(): Promise<Credential | undefined> {
-    this.#credential ??= this.#opts.credential();
-    return this.#credential;
+  #getCredential(repository?: string): Promise<Credential | undefined> {
+    const key = repository ?? '';
+    let pending = this.#credentials.get(key);
+    if (pending === undefined) {
+      pending = this.#opts.credential(repository);
+      this.#credentials.set(key, pending);
+    }
+    return pending;
   }
 
   /** Remember the challenge from a 401 (the /v2/ ping usually gives it up front). */
@@ -113,7 +136,7 @@ export class Authenticator {
     const challenge = this.#challenge;
     if (challenge === undefined) return undefined;
     const anonymous = opts.anonymous === true;
-    const credential = anonymous ? undefined : await this.#getCredential();
+    const credential = anonymous ? undefined : await this.#getCredential(credentialRepository(scopes));
     if (challenge.scheme === 'basic') {
       if (credential?.kind !== 'basic') return undefined;
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
@@ -171,7 +194,7 @@ export class Authenticator {
     const challenge = this.#challenge;
     if (challenge === undefined) return false;
     if (challenge.scheme === 'basic') {
-      return before === undefined && opts.anonymous !== true && (await this.#getCredential())?.kind === 'basic';
+      return before === undefined && opts.anonymous !== true && (await this.#getCredential(credentialRepository(scopes)))?.kind === 'basic';
     }
     if (challenge.scheme !== 'bearer') return false;
     const base = scopeKey(scopes, false);

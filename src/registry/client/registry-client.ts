@@ -76,7 +76,7 @@ export class RegistryClient {
         userAgent: this.#opts.userAgent ?? 'lazyoci',
         ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
         ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
-        credential: () => resolveCredential(name, { ...this.#opts, credentialRegistry, ...(saved === undefined ? {} : { saved }) }),
+        credential: (repository) => resolveCredential(name, { ...this.#opts, credentialRegistry, ...(saved === undefined ? {} : { saved }) }, repository),
         ...(hasDirectCredentials(this.#opts) && !sameRegistry(name, credentialRegistry)
           ? {
               authHint: `--username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for ${credentialRegistry} only; for ${name}, name it with --registry ${name}, or use docker login or lazyoci registry add`,

@@ -16,7 +16,7 @@ export interface RegistryHttpOptions {
   dispatcher: Dispatcher;
   insecure: boolean;
   userAgent: string;
-  credential: () => Promise<Credential | undefined>;
+  credential: (repository?: string) => Promise<Credential | undefined>;
   /** The hint for a 401 when the usual one (pass credentials) does not fit this registry. */
   authHint?: string;
   /** Backoff timing; the defaults suit real registries. */
