@@ -32,6 +32,9 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   push: async () => (await import('./commands/push.js')).pushCommand,
   registry: async () => (await import('./commands/registry.js')).registryCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  __complete: async () => (await import('./commands/completion.js')).completeCommand(COMMANDS),
 };
 
 /** Global options that take a value, so the command name can be found after them. */
