@@ -29,7 +29,13 @@ describe('init document', () => {
         { type: 'artifact', name: 'tools', files: [{ path: 'a b.txt' }], targets: [{ registry: 'ghcr.io/acme/tools', tags: ['{{ .Version }}', '{{ .GitSHA }}', 'latest'] }] },
       ],
     });
-    expect(text).not.toMatch(/[&*]a\d/); // no YAML anchors shared between artifacts
+  });
+
+  it('writes the tags of each artifact out in full, with no YAML anchor shared between them', () => {
+    const artifacts = planArtifacts({ dockerfile: 'Dockerfile', charts: [{ path: '.' }], files: [] }, 'x', options);
+    const text = lazyDocumentText(artifacts, options);
+    expect(text).not.toMatch(/[&*]a\d/);
+    expect(text.match(/- latest$/gm)).toHaveLength(2);
   });
 
   it('makes a repository name of any directory name', () => {
