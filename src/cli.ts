@@ -35,6 +35,9 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   version: async () => (await import('./commands/version.js')).versionCommand,
   login: async () => (await import('./commands/login.js')).loginCommand,
   logout: async () => (await import('./commands/logout.js')).logoutCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  __complete: async () => (await import('./commands/completion.js')).completeCommand(COMMANDS),
 };
 
 /** Global options that take a value, so the command name can be found after them. */
