@@ -60,8 +60,10 @@ describe('npm pack → npm install -g into a clean prefix', () => {
 
   it('holds the bundles and the schema, no sources, maps or dependencies', async () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/cli.js', 'dist/live-view-worker.js', 'dist/lazy-schema-validator.cjs', 'schemas/lazy.schema.json']));
-    expect(files.filter((f) => !/^(dist\/[^/]+\.(js|cjs)|schemas\/[^/]+\.json|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'dist/cli.js', 'dist/live-view-worker.js', 'dist/lazy-schema-validator.cjs', 'dist/completion-tree.json', 'schemas/lazy.schema.json']),
+    );
+    expect(files.filter((f) => !/^(dist\/[^/]+\.(js|cjs)|dist\/completion-tree\.json|schemas\/[^/]+\.json|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
     const installedPkg = JSON.parse(await readFile(path.join(prefix, 'lib', 'node_modules', 'lazyoci', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(installedPkg.dependencies ?? {}).toEqual({});
     expect(installedPkg.engines).toEqual({ node: '>=20.18.1' });
@@ -73,6 +75,9 @@ describe('npm pack → npm install -g into a clean prefix', () => {
     const version = await installed(['--version'], work);
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe(pkg.version);
+    // Shell completion answers from the command tree the package carries.
+    const completed = await installed(['__complete', 'bash', '--', 'bui'], work);
+    expect(completed.stdout.trim()).toBe('build');
     const schema = await installed(['schema'], work);
     expect(schema.code, schema.stderr).toBe(0);
     expect(JSON.parse(schema.stdout)).toEqual(JSON.parse(await readFile(path.join(REPO_ROOT, 'schemas', 'lazy.schema.json'), 'utf8')));
