@@ -122,7 +122,7 @@ export function browseCommand(io: CommandIO, version: string): Command {
       io.stdout(renderOutput(g.output, outcome.results, searchText));
       if (g.output === 'text' && !g.quiet) {
         if (outcome.results.length === 0) io.stderr(`no repositories on ${host} match "${terminalSafe(req.query)}"${req.page > 1 ? ` on page ${req.page}` : ''}\n`);
-        if (outcome.hasMore) io.stderr(`more: lazyoci browse search ${host} ${JSON.stringify(req.query)} --page ${req.page + 1}${opts.limit === undefined ? '' : ` --limit ${req.limit}`}\n`);
+        if (outcome.hasMore) io.stderr(`more: lazyoci browse search ${host} ${terminalSafe(JSON.stringify(req.query))} --page ${req.page + 1}${opts.limit === undefined ? '' : ` --limit ${req.limit}`}\n`);
       }
     });
 
