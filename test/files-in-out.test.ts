@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT, runCli, type CliResult } from './support/cli.js';
+import { startFaultProxy } from './support/fault-proxy.js';
+import { writeMultiPlatformLayout } from './support/multi-platform-fixture.js';
 import { copyFromLayout, inspectRaw } from './support/skopeo.js';
 import { writeTar } from './support/tar-fixture.js';
 
@@ -247,6 +249,31 @@ describe('push FILE… / pull --format files', () => {
     expect((await lstat(path.join(dest, 'f.txt'))).isSymbolicLink()).toBe(true);
   });
 
+  it('verifies each blob while writing: a tampered layer fails with exit 1 and leaves no file, not even the good one', async () => {
+    const dir = path.join(work, 'tamper');
+    await mkdir(dir);
+    const good = randomBytes(5000);
+    const bad = randomBytes(5000);
+    await writeFile(path.join(dir, 'a-good.bin'), good);
+    await writeFile(path.join(dir, 'b-bad.bin'), bad);
+    const repo = `files/tamper-${suffix()}`;
+    ok(await runCli(['push', 'a-good.bin', 'b-bad.bin', `${http.host}/${repo}:v1`, '-o', 'json', '-q'], { cwd: dir }));
+    const proxy = await startFaultProxy(http.url);
+    try {
+      const badDigest = sha256(bad);
+      // Same length, other bytes: only a digest check tells.
+      proxy.setRule((req) => (req.method === 'GET' && req.path.endsWith(`/blobs/${badDigest}`) ? { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: randomBytes(5000) } : undefined));
+      const dest = path.join(work, 'tamper-out');
+      const r = await runCli(['pull', `${proxy.host}/${repo}:v1`, '--format', 'files', '--dest', dest]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^error: .*(does not match|digest)/);
+      expect(proxy.faults().reply).toBeGreaterThan(0);
+      expect(await readdir(dest)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('skips untitled layers with a note, and refuses an image that has no titled layer', async () => {
     const layout = path.join(work, 'untitled');
     const titled = Buffer.from('named');
@@ -270,6 +297,18 @@ describe('push FILE… / pull --format files', () => {
     await expect(readdir(noneDest)).rejects.toThrow(/ENOENT/);
   });
 
+  it('asks for --platform on an index, and refuses an image whose layers have no titles', async () => {
+    const layout = path.join(work, 'multi');
+    await writeMultiPlatformLayout(layout, 'all');
+    const ref = `${http.host}/files/multi-${suffix()}:all`;
+    ok(await runCli(['push', layout, ref, '-o', 'json', '-q']));
+    const dest = path.join(work, 'multi-out');
+    expectRefused(await runCli(['pull', ref, '--format', 'files', '--dest', dest]), 2, /is an index of \d+ manifests; --format files writes one: add --platform \(linux\//);
+    // One platform's image: tar layers carry no titles, so there is nothing to name a file by.
+    expectRefused(await runCli(['pull', ref, '--format', 'files', '--dest', dest, '--platform', 'linux/amd64']), 1, /no layer has a file name/);
+    await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
+  });
+
   it('checks push arguments before anything is sent', async () => {
     const a = path.join(work, 'args');
     await mkdir(path.join(a, 'x'), { recursive: true });
@@ -281,6 +320,10 @@ describe('push FILE… / pull --format files', () => {
     expectRefused(await runCli(['push', 'missing.bin:application/x-foo', `${repo}:v1`], { cwd: a }), 2, /missing\.bin: no such file or directory/);
     expectRefused(await runCli(['push', 'same.txt', `${repo}:v1`, '--artifact-type', 'not a type'], { cwd: a }), 2, /--artifact-type "not a type"/);
     expectRefused(await runCli(['push', `${repo}:v1`]), 2, /at least one FILE and a REFERENCE/);
+    expectRefused(await runCli(['push', 'same.txt', `${repo}:v1`, '--ref-name', 'x'], { cwd: a }), 2, /--ref-name picks an image/);
+    const chart = path.join(a, 'c-1.0.0.tgz');
+    await writeTar(chart, [{ name: 'c/Chart.yaml', data: 'apiVersion: v2\nname: c\nversion: 1.0.0\n' }], { gzip: true });
+    expectRefused(await runCli(['push', chart, `${repo}:v1`, '--annotation', 'k=v']), 2, /--annotation sets a files artifact's annotations; .* is a helm-chart/);
     expectRefused(await runCli(['pull', `${repo}:v1`, '--format', 'zip']), 2, /--format "zip": expected layout or files/);
   });
 });

@@ -3,15 +3,15 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { TagMove } from '../content/oci-layout-store.js';
 import { parsePlatform } from '../oci/platform.js';
-import { pullFiles } from '../push/pull-files.js';
 import { defaultPullDest, pullToLayout } from '../push/pull.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { loadSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
-import { pullData, pullFilesData, pullFilesText, pullSummaryLine, pullText, skippedLayerNote, tagMovedWarning } from '../ui/pull-text.js';
+import { pullData, pullSummaryLine, pullText, tagMovedWarning } from '../ui/pull-text.js';
 import { UsageError } from '../errors/index.js';
+import { runPullFiles } from './pull-files-action.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO } from './context.js';
 
@@ -36,32 +36,7 @@ export function pullCommand(io: CommandIO, version: string): Command {
       const ref = parseReference(input, { defaultTag: 'latest' });
       const platform = opts.platform === undefined ? undefined : parsePlatform(opts.platform);
       const settings = await loadSettings(io.env);
-      if (opts.format === 'files') {
-        // As helm pull and oras pull: files land in the current directory unless told otherwise.
-        const filesDest = resolve(io.cwd, opts.dest ?? '.');
-        const progress = await startTransferProgress(
-          { stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet },
-          { title: `${formatReference(ref)} → ${filesDest}`, verb: 'pulled' },
-        );
-        const result = await closingProgress(progress, () => runCancellable(async (signal) => {
-          const client = await RegistryClient.create({ ...registryOptions(g, io.env, version, settings, ref.registry), signal });
-          try {
-            return await pullFiles(client.repository(ref, 'pull'), {
-              reference: ref,
-              dest: filesDest,
-              ...(platform === undefined ? {} : { platform }),
-              signal,
-              onEvent: progress.onEvent,
-              ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
-            });
-          } finally {
-            await client.close();
-          }
-        }));
-        if (!g.quiet) for (const layer of result.skipped) io.stderr(`${skippedLayerNote(layer)}\n`);
-        io.stdout(renderOutput(g.output, pullFilesData(result), pullFilesText));
-        return;
-      }
+      if (opts.format === 'files') return runPullFiles(io, version, g, { ref, platform, dest: opts.dest, settings });
       const dest = opts.dest === undefined ? defaultPullDest(ref, settings, io.env, io.cwd) : resolve(io.cwd, opts.dest);
       // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
       const progress = await startTransferProgress(
