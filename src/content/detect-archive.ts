@@ -1,7 +1,9 @@
 // Tells what a file handed to `push` is — OCI layout (directory or tar), docker archive,
 // or packaged Helm chart — by looking inside it, never by its name; and opens it.
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { UsageError } from '../errors/index.js';
 import type { ArchiveContent } from './archive-content.js';
 import { openDockerArchive } from './docker-archive.js';
@@ -16,6 +18,12 @@ export interface DetectedArchive {
   /** An OCI layout directory rather than a file. */
   directory: boolean;
 }
+
+/**
+ * The file is none of the archives `push` reads (empty, not a tar, a tar without any
+ * marker): `push` then sends it as a plain file instead (spec §4, push FILE[:MEDIATYPE]).
+ */
+export class NotAnArchiveError extends UsageError {}
 
 const TOP_LEVEL_CHART_YAML = /^[^/]+\/Chart\.yaml$/;
 const WHAT_WE_READ = 'expected an OCI image layout (directory or tar), a docker-archive tar, or a Helm chart .tgz';
@@ -42,11 +50,15 @@ export async function detectArchive(path: string, display = path): Promise<Detec
   }
 
   const head = await readHead(path, 512);
-  if (head.length === 0) throw new UsageError(`${display} is empty; ${WHAT_WE_READ}`);
+  if (head.length === 0) throw new NotAnArchiveError(`${display} is empty; ${WHAT_WE_READ}`);
   const compression = compressionOf(head);
-  // An uncompressed tar says "ustar" in its first header; anything else is not one we read.
-  if (compression === 'none' && head.subarray(257, 262).toString('latin1') !== 'ustar') {
-    throw new UsageError(`${display} is not a tar archive; ${WHAT_WE_READ}`);
+  // A tar says "ustar" in its first header; anything else is not one we read.
+  if (compression === 'none' && !isUstar(head)) {
+    throw new NotAnArchiveError(`${display} is not a tar archive; ${WHAT_WE_READ}`);
+  }
+  // A gzip of something else (an SBOM, a log) is a plain file too; a broken gzip is left to the scan.
+  if (compression === 'gzip' && (await gzipHoldsNonTar(path))) {
+    throw new NotAnArchiveError(`${display} is not a tar archive; ${WHAT_WE_READ}`);
   }
 
   let layout = false;
@@ -65,7 +77,34 @@ export async function detectArchive(path: string, display = path): Promise<Detec
   if (dockerManifest) return { kind: 'docker-archive', directory: false };
   if (chartYaml && compression === 'gzip') return { kind: 'helm-chart', directory: false };
   if (chartYaml) throw new UsageError(`${display} looks like a Helm chart but is not gzip-compressed; package it as a .tgz`);
-  throw new UsageError(`${display} holds no oci-layout, manifest.json or <chart>/Chart.yaml; ${WHAT_WE_READ}`);
+  throw new NotAnArchiveError(`${display} holds no oci-layout, manifest.json or <chart>/Chart.yaml; ${WHAT_WE_READ}`);
+}
+
+function isUstar(header: Buffer): boolean {
+  return header.subarray(257, 262).toString('latin1') === 'ustar';
+}
+
+/** True when the gzip's first 512 bytes decompress to something that is not a tar header. */
+async function gzipHoldsNonTar(path: string): Promise<boolean> {
+  const gunzip = createGunzip();
+  const source = createReadStream(path, { end: (1 << 20) - 1 });
+  source.on('error', (err) => gunzip.destroy(err)).pipe(gunzip);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of gunzip) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= 512) break;
+    }
+  } catch {
+    // A broken gzip (or one cut at the 1 MiB read here): the full scan reports it.
+    if (length < 512) return false;
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+  return !isUstar(Buffer.concat(chunks));
 }
 
 export interface OpenArchiveOptions {

@@ -86,7 +86,8 @@ export function defaultPullDest(ref: Reference, settings: UserSettings, env: Nod
   return join(root, registryDirName(ref.registry), ...ref.repository.split('/'));
 }
 
-async function checkImagePlatform(source: PullSource, manifest: FetchedManifest, wanted: PlatformSpec, reference: string): Promise<void> {
+/** A single image pulled with --platform must be for that platform. */
+export async function checkImagePlatform(source: PullSource, manifest: FetchedManifest, wanted: PlatformSpec, reference: string): Promise<void> {
   const doc = parseManifestDocument(manifest.descriptor, manifest.bytes);
   const config: Descriptor | undefined = 'config' in doc ? doc.config : undefined;
   // Only an image config says which platform it is for; other artifacts have none.

@@ -18,6 +18,8 @@ export interface PushFileOptions {
   reference: Reference;
   /** Which image in a layout (ref.name) or docker archive (RepoTags). */
   refName?: string;
+  /** What the caller already found the file to be (saves a second scan of a large tar). */
+  kind?: ArchiveKind;
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: CopyEventHandler;
@@ -46,7 +48,7 @@ export async function pushFile(target: Target, opts: PushFileOptions): Promise<P
     throw new UsageError(`push writes a tag, not a digest: drop "@${opts.reference.digest}" from the reference`);
   }
   // Cheap checks first, so a missing tag is reported before a large archive is unpacked.
-  const { kind } = await detectArchive(opts.file, display);
+  const kind = opts.kind ?? (await detectArchive(opts.file, display)).kind;
   if (kind !== 'helm-chart' && opts.reference.tag === undefined) {
     throw new UsageError(`${formatReference(opts.reference)} has no tag; add one (…:TAG) to push ${display} (only a Helm chart defaults to its version)`);
   }

@@ -1,4 +1,6 @@
 // Plain progress lines for `lazyoci pull` on stderr.
+import { join } from 'node:path';
+import type { PullFilesResult, SkippedLayer } from '../push/pull-files.js';
 import type { PullResult } from '../push/pull.js';
 import { terminalSafe as safe } from './terminal-safe.js';
 import type { TagMove } from '../content/oci-layout-store.js';
@@ -30,4 +32,28 @@ export function pullText(r: PullResult): string {
 export function tagMovedWarning(move: TagMove): string {
   const from = move.previousSource === undefined ? '' : `, from ${move.previousSource}`;
   return safe(`warning: ${move.layout}: tag ${move.tag} now points to ${move.digest} (was ${move.previous}${from})`);
+}
+
+/** -o json|yaml of `pull --format files`: where each file went, and the layers left out. */
+export function pullFilesData(r: PullFilesResult): PullFilesResult & { format: 'files' } {
+  return {
+    reference: r.reference,
+    digest: r.digest,
+    mediaType: r.mediaType,
+    ...(r.artifactType === undefined ? {} : { artifactType: r.artifactType }),
+    ...(r.platform === undefined ? {} : { platform: r.platform }),
+    dest: r.dest,
+    format: 'files',
+    files: r.files.map((f) => ({ path: f.path, digest: f.digest, size: f.size, mediaType: f.mediaType })),
+    skipped: r.skipped.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType })),
+  };
+}
+
+export function pullFilesText(r: PullFilesResult): string {
+  return r.files.map((f) => `${safe(join(r.dest, f.path))} (${safe(f.digest)})`).join('\n');
+}
+
+/** `note: skipped layer sha256:… (type, N bytes): it has no file name`. */
+export function skippedLayerNote(l: SkippedLayer): string {
+  return safe(`note: skipped layer ${l.digest} (${l.mediaType}, ${l.size} bytes): it has no org.opencontainers.image.title to name a file`);
 }
