@@ -188,6 +188,25 @@ describe('registries saved with a path (host/org)', () => {
     expect(left.registries.map((r) => r.name)).toEqual(['reg.example.com', 'reg.example.com/team/sub']);
   });
 
+  it('a registry saved with a path lends its credentials to the repositories under it, and only to those', async () => {
+    const u = await user();
+    const team = `team${randomBytes(3).toString('hex')}`;
+    const added = await u.cli(['registry', 'add', `${auth.host}/${team}`, '--user', auth.username!, '--pass-stdin'], { input: auth.password! });
+    expect(added.code, explain(added)).toBe(0);
+    const dir = await tempDir('lazyoci-go-saved-');
+    await writeFile(path.join(dir, 'a.txt'), 'a\n');
+    const lazy = (repo: string): string =>
+      `version: 1\nartifacts:\n  - type: artifact\n    files: [{ path: a.txt }]\n    targets: [{ registry: "${auth.host}/${repo}", tags: [v1] }]\n`;
+    await writeFile(path.join(dir, '.lazy'), lazy(`${team}/app`));
+    const inside = await u.cli(['build', '-o', 'json'], { cwd: dir });
+    expect(inside.code, explain(inside)).toBe(0);
+    await writeFile(path.join(dir, '.lazy'), lazy(`${team}x/app`));
+    const outside = await u.cli(['build', '-o', 'json'], { cwd: dir });
+    expect(outside.code).toBe(1);
+    expect(json<{ targets: { error?: string }[] }[]>(outside)[0]!.targets[0]!.error).toMatch(/authentication required \(401\)/);
+    expect(inside.stdout + inside.stderr + outside.stdout + outside.stderr).not.toContain(auth.password!);
+  });
+
   it('findSavedRegistry picks the longest saved prefix of host/repository, by whole path components', () => {
     const settings: UserSettings = {
       registries: [{ name: 'reg.example.com' }, { name: 'reg.example.com/team' }, { name: 'reg.example.com/team/sub' }, { name: 'other.example.com/team' }],

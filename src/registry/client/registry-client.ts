@@ -77,7 +77,11 @@ export class RegistryClient {
         userAgent: this.#opts.userAgent ?? 'lazyoci',
         ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
         ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
-        credential: (repository) => resolveCredential(name, { ...this.#opts, credentialRegistry, ...(saved === undefined ? {} : { saved }) }, repository),
+        credential: (repository) => {
+          // A registry saved with a path (`host/team`) holds the credentials of the repositories under it.
+          const savedFor = this.#opts.settings === undefined ? undefined : findSavedRegistry(this.#opts.settings, name, repository);
+          return resolveCredential(name, { ...this.#opts, credentialRegistry, ...(savedFor === undefined ? {} : { saved: savedFor }) }, repository);
+        },
         ...(hasDirectCredentials(this.#opts) && !sameRegistry(name, credentialRegistry)
           ? {
               authHint: `--username/--password and LAZYOCI_USERNAME/LAZYOCI_PASSWORD are for ${credentialRegistry} only; for ${name}, name it with --registry ${name}, or use docker login or lazyoci registry add`,
