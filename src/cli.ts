@@ -98,13 +98,13 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
     )
     .option('--artifact-dir <dir>', 'where pull writes layouts when --dest is not given, for this run (overrides the artifactDir setting)')
     .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
-    .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
     .option(
       '--timeout <seconds>',
       'longest wait for a connection, for response headers, and for a stalled response body ' +
         '(default 30, 120 and 60 s; or $LAZYOCI_CONNECT_TIMEOUT, $LAZYOCI_HEADERS_TIMEOUT, $LAZYOCI_BODY_TIMEOUT)',
       parseTimeout,
     )
+    .hook('preAction', async (_program, action) => (await import('./commands/context.js')).takePasswordFromStdin(action, io))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 

@@ -19,7 +19,7 @@ export interface GlobalOptions {
    * are for. Unset: the command's primary registry (the one it writes to, or reads from).
    */
   registry?: string;
-  /** --concurrency: blob transfers at once; the copy engine's default when absent. */
+  /** --concurrency: requests at once (blobs and manifests); the copy engine's default when absent. */
   concurrency?: number;
   /** --timeout: seconds each network step may take (connect, response headers, a stalled body). */
   timeout?: number;
