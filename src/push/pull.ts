@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readAll, type Fetcher } from '../content/store.js';
 import { OciLayoutStore, type TagMove } from '../content/oci-layout-store.js';
-import { copyGraph } from '../copy/copy-graph.js';
+import { copyGraphCounting } from './copy-counts.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { ContentError, UsageError } from '../errors/index.js';
 import { digestHex } from '../oci/digest.js';
@@ -155,16 +155,10 @@ export async function pullToLayout(source: PullSource, opts: PullOptions): Promi
   }
 
   const tag = layoutTagFor(ref);
-  let copied = 0;
-  let skipped = 0;
-  await copyGraph(new OverlayFetcher(cache.memory, source), root, layout, [tag], {
+  const { copied, skipped } = await copyGraphCounting(new OverlayFetcher(cache.memory, source), root, layout, [tag], {
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    onEvent: (event) => {
-      if (event.type === 'copied') copied++;
-      else if (event.type === 'skipped' || event.type === 'exists') skipped++;
-      opts.onEvent?.(event);
-    },
+    ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
   });
   return {
     reference,

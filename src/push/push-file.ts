@@ -2,11 +2,12 @@
 // or a docker archive, and copy its graph to the repository with the one copy engine.
 import { readAll, type Target } from '../content/store.js';
 import { detectArchive, openDetected, type ArchiveKind } from '../content/detect-archive.js';
-import { copyGraph, MANIFEST_LIMIT } from '../copy/copy-graph.js';
+import { MANIFEST_LIMIT } from '../copy/copy-graph.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { UsageError } from '../errors/index.js';
 import type { Descriptor } from '../oci/types.js';
 import { formatReference, isValidTag, type Reference } from '../ref/reference.js';
+import { copyGraphCounting } from './copy-counts.js';
 import { graphTotal, type GraphTotal } from './graph-total.js';
 
 export interface PushFileOptions {
@@ -70,16 +71,10 @@ export async function pushFile(target: Target, opts: PushFileOptions): Promise<P
       const total = await graphTotal(opened.content.root, await read(opened.content.root), read);
       if (total !== undefined) opts.onTotal(total);
     }
-    let copied = 0;
-    let skipped = 0;
-    await copyGraph(opened.content.source, opened.content.root, target, [tag], {
+    const { copied, skipped } = await copyGraphCounting(opened.content.source, opened.content.root, target, [tag], {
       ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      onEvent: (event) => {
-        if (event.type === 'copied' || event.type === 'mounted') copied++;
-        else if (event.type === 'skipped' || event.type === 'exists') skipped++;
-        opts.onEvent?.(event);
-      },
+      ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
     });
     const root = opened.content.root;
     return { reference, digest: root.digest, mediaType: root.mediaType, kind, tag, copied, skipped };

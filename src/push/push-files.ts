@@ -3,13 +3,14 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FilesArtifactConfig } from '../config/types.js';
-import { copyGraph } from '../copy/copy-graph.js';
+import type { Target } from '../content/store.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { UsageError } from '../errors/index.js';
 import { Annotation } from '../oci/media-types.js';
 import type { ImageManifest } from '../oci/types.js';
 import { formatReference, type Reference } from '../ref/reference.js';
 import type { GraphTotal } from './graph-total.js';
+import { copyGraphCounting } from './copy-counts.js';
 import { packageArtifact } from './package-artifact.js';
 import type { PlannedArtifact } from './plan.js';
 
@@ -148,7 +149,7 @@ function asPlannedArtifact(opts: PushFilesOptions): PlannedArtifact {
   };
 }
 
-export async function pushFiles(target: Parameters<typeof copyGraph>[2], opts: PushFilesOptions): Promise<PushFilesResult> {
+export async function pushFiles(target: Target, opts: PushFilesOptions): Promise<PushFilesResult> {
   if (opts.files.length === 0) throw new UsageError('push needs at least one file');
   const tag = await checkInputs(opts);
   const packaged = await packageArtifact(asPlannedArtifact(opts), {
@@ -158,16 +159,10 @@ export async function pushFiles(target: Parameters<typeof copyGraph>[2], opts: P
   try {
     const manifest = JSON.parse(packaged.manifest.toString('utf8')) as ImageManifest;
     opts.onTotal?.({ bytes: packaged.totalSize, blobs: packaged.blobs.length });
-    let copied = 0;
-    let skipped = 0;
-    await copyGraph(packaged.store, packaged.root, target, [tag], {
+    const { copied, skipped } = await copyGraphCounting(packaged.store, packaged.root, target, [tag], {
       ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      onEvent: (event) => {
-        if (event.type === 'copied' || event.type === 'mounted') copied++;
-        else if (event.type === 'skipped' || event.type === 'exists') skipped++;
-        opts.onEvent?.(event);
-      },
+      ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
     });
     return {
       reference: formatReference({ ...opts.reference, tag }),
