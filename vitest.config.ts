@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default on two cores is one worker; most tests wait on registries and child
+    // processes rather than the CPU, so two at once halve the suite's time.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
 });

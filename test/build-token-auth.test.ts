@@ -81,7 +81,7 @@ artifacts:
       const res = await runCli(['build', '-o', 'json'], { cwd: dir, env: { DOCKER_CONFIG: dockerConfig } });
       expect(res.code, res.stderr).toBe(0);
       expect(res.stdout + res.stderr).not.toContain(reg.refreshToken!);
-      const tokens = (await readTokenLog(reg.tokenLog!)).slice(before);
+      const tokens = (await readTokenLog(reg.tokenLog!)).slice(before).filter((t) => t.scopes.some((scope) => scope.includes(`tok/${id}/`)));
       expect(tokens).toEqual([
         { user: reg.username, scopes: [`repository:tok/${id}/one:pull,push`], status: 200, grant: 'refresh_token' },
         { user: reg.username, scopes: [`repository:tok/${id}/two:pull,push`], status: 200, grant: 'refresh_token' },
@@ -96,7 +96,7 @@ artifacts:
     const res = await runCli(['browse', 'tags', `${reg.host}/tok/${id}/one`, '-o', 'json'], { env: creds });
     expect(res.code, res.stderr).toBe(0);
     expect((JSON.parse(res.stdout) as string[]).sort()).toEqual(['latest', 'v1', 'v2']);
-    const tokens = (await readTokenLog(reg.tokenLog!)).slice(before);
+    const tokens = (await readTokenLog(reg.tokenLog!)).slice(before).filter((t) => t.scopes.some((scope) => scope.includes(`tok/${id}/`)));
     expect(tokens).toEqual([{ user: reg.username, scopes: [`repository:tok/${id}/one:pull`], status: 200 }]);
   });
 
@@ -131,10 +131,11 @@ describe('getting a repository ready while the caller hashes (Repository.prepare
       const repo = client.repository({ registry: reg.host, repository: `tok/prepare/${Math.random().toString(36).slice(2, 8)}` }, 'push');
       const before = (await readTokenLog(reg.tokenLog!)).length;
       await repo.prepare();
-      const afterPrepare = (await readTokenLog(reg.tokenLog!)).slice(before);
-      expect(afterPrepare).toEqual([{ user: reg.username, scopes: [`repository:${repo.repository}:pull,push`], status: 200 }]);
+      const mine = async (): Promise<unknown[]> =>
+        (await readTokenLog(reg.tokenLog!)).slice(before).filter((t) => t.scopes.some((scope) => scope.includes(repo.repository)));
+      expect(await mine()).toEqual([{ user: reg.username, scopes: [`repository:${repo.repository}:pull,push`], status: 200 }]);
       expect(await repo.exists(desc)).toBe(false);
-      expect((await readTokenLog(reg.tokenLog!)).length).toBe(before + 1);
+      expect(await mine()).toHaveLength(1);
     } finally {
       await client.close();
     }

@@ -42,10 +42,14 @@ async function logLineCount(file: string): Promise<number> {
   return (await readFile(file, 'utf8')).split('\n').length;
 }
 
-/** Access-log request lines written since line `from` (1-based), e.g. `"POST /v2/… HTTP/1.1" 201`. */
-async function requestsSince(file: string, from: number): Promise<string[]> {
+/**
+ * Access-log request lines written since line `from` (1-based) for repositories under
+ * `prefix`, e.g. `"POST /v2/… HTTP/1.1" 201`. Other test files share the registry and its
+ * log, so only this file's repositories are looked at.
+ */
+async function requestsSince(file: string, from: number, prefix: string): Promise<string[]> {
   const lines = (await readFile(file, 'utf8')).split('\n').slice(from - 1);
-  return lines.filter((l) => / "(GET|HEAD|PUT|POST|PATCH|DELETE) \/v2\//.test(l));
+  return lines.filter((l) => / "(GET|HEAD|PUT|POST|PATCH|DELETE) \/v2\//.test(l) && l.includes(`/v2/${prefix}`));
 }
 
 describe('lazyoci copy', () => {
@@ -149,7 +153,7 @@ describe('lazyoci copy', () => {
     const res = await runCli(['copy', `${tinySrc}@${tiny.manifestDigest}`, `${tinySrc}:v1-release`, '-o', 'json']);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toEqual({ image: `${tinySrc}:v1-release`, digest: tiny.manifestDigest, tag: 'v1-release' });
-    const requests = await requestsSince(http.logFile, before);
+    const requests = await requestsSince(http.logFile, before, `copy/${id}/`);
     const repoPath = `/v2/copy/${id}/tiny/`;
     expect(requests.filter((l) => l.includes('/blobs/'))).toEqual([]);
     expect(requests.filter((l) => l.includes(`"PUT ${repoPath}manifests/`))).toHaveLength(1);
@@ -163,7 +167,7 @@ describe('lazyoci copy', () => {
     const res = await runCli(['copy', `${tinySrc}:v1`, `${http.host}/${destRepo}:v1`]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain('mounted');
-    const requests = await requestsSince(http.logFile, before);
+    const requests = await requestsSince(http.logFile, before, `copy/${id}/`);
     const doc = parse(tiny.manifest);
     for (const digest of [doc.config!.digest, ...doc.layers!.map((l) => l.digest)]) {
       const mounts = requests.filter((l) => l.includes(`"POST /v2/${destRepo}/blobs/uploads/?`) && l.includes(`mount=${encodeURIComponent(digest)}`));
@@ -208,7 +212,7 @@ describe('lazyoci copy', () => {
     const bad = await runCli(['copy', `${tinySrc}:v1`, `${http.host}/copy/${id}/x:v1`, '--max-size', 'huge']);
     expect(bad.code).toBe(2);
     // Nothing for either destination (other test files share the registry and its log).
-    expect((await requestsSince(http.logFile, before)).filter((l) => l.includes(`/copy/${id}/notag`) || l.includes(`/copy/${id}/x/`))).toEqual([]);
+    expect((await requestsSince(http.logFile, before, `copy/${id}/`)).filter((l) => l.includes(`/copy/${id}/notag`) || l.includes(`/copy/${id}/x/`))).toEqual([]);
   });
 
   it('asks the token service for one token covering push on the destination and pull on the mount source', async () => {
@@ -227,7 +231,7 @@ describe('lazyoci copy', () => {
       (t) => t.status === 200 && t.scopes.includes(`repository:${dstRepo}:pull,push`) && t.scopes.includes(`repository:copy/${id}/tsrc:pull`),
     );
     expect(both, JSON.stringify(tokens)).toHaveLength(1);
-    const requests = await requestsSince(token.logFile, logBefore);
+    const requests = await requestsSince(token.logFile, logBefore, `copy/${id}/`);
     const mounts = requests.filter((l) => l.includes(`"POST /v2/${dstRepo}/blobs/uploads/?`) && l.includes('mount='));
     expect(mounts.length).toBeGreaterThan(0);
     expect(mounts.filter((l) => /HTTP\/1\.1" 201 /.test(l))).toHaveLength(2);
@@ -243,7 +247,7 @@ describe('lazyoci copy', () => {
       const target = client.repository({ registry: http.host, repository: `copy/${id}/declined` }, 'push');
       const before = await logLineCount(http.logFile);
       expect(await target.mount(desc, { registry: http.host, repository: `copy/${id}/tiny` })).toBe(false);
-      const requests = await requestsSince(http.logFile, before);
+      const requests = await requestsSince(http.logFile, before, `copy/${id}/`);
       expect(requests.some((l) => l.includes('"POST /v2/copy/') && l.includes('mount=') && /" 202 /.test(l))).toBe(true);
       // The session the 202 opened is cancelled rather than left to expire.
       expect(requests.some((l) => l.includes(`"DELETE /v2/copy/${id}/declined/blobs/uploads/`) && /" 204 /.test(l))).toBe(true);
