@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { runCli, type CliResult } from './support/cli.js';
+import { explain, runCli, type CliResult } from './support/cli.js';
 import { freePort, type RegistryInfo } from './support/registry.js';
 import { inspectRaw, listTags, type SkopeoOptions } from './support/skopeo.js';
 
@@ -74,10 +74,6 @@ function parseJsonResult(res: CliResult): ArtifactOut[] {
   } catch {
     throw new Error(`stdout is not JSON (exit ${res.code})\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`);
   }
-}
-
-function explain(res: CliResult): string {
-  return `exit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
 }
 
 function skopeoFor(reg: RegistryInfo): SkopeoOptions {

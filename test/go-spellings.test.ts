@@ -14,7 +14,7 @@ import type { LazyFile } from '../src/config/types.js';
 import { versionInfo } from '../src/commands/version.js';
 import { selectArtifacts } from '../src/push/plan.js';
 import { findSavedRegistry, type UserSettings } from '../src/settings/index.js';
-import { REPO_ROOT, runCli, type CliResult } from './support/cli.js';
+import { explain, json, REPO_ROOT, runCli, type CliResult } from './support/cli.js';
 import { freePort, probe } from './support/registry.js';
 
 const registries = inject('registries');
@@ -30,18 +30,6 @@ async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-function explain(res: CliResult): string {
-  return `exit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
-}
-
-function json<T>(res: CliResult): T {
-  try {
-    return JSON.parse(res.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON\n${explain(res)}`);
-  }
 }
 
 /** A user whose HOME and XDG directories persist across CLI runs. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { freePort, type RegistryInfo } from './support/registry.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { explain, json, runCli, type CliResult } from './support/cli.js';
 import { inspectRaw, type SkopeoOptions } from './support/skopeo.js';
 
 const registries = inject('registries');
@@ -50,18 +50,6 @@ async function user(): Promise<{ cli: (args: string[], opts?: { cwd?: string; in
     return res;
   };
   return { cli, home, xdg, docker };
-}
-
-function explain(res: CliResult): string {
-  return `exit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
-}
-
-function json<T>(res: CliResult): T {
-  try {
-    return JSON.parse(res.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON\n${explain(res)}`);
-  }
 }
 
 function repo(label: string): string {

@@ -19,6 +19,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A CLI run's exit code and output, for assertion messages. */
+export function explain(res: CliResult): string {
+  return `exit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
+}
+
+/** A CLI run's stdout as JSON, or an error that shows the whole run. */
+export function json<T>(res: CliResult): T {
+  try {
+    return JSON.parse(res.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON\n${explain(res)}`);
+  }
+}
+
 export interface CliOptions {
   /** Working directory; the repository root unless given. */
   cwd?: string;
