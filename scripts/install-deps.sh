@@ -16,10 +16,11 @@ node -e '
 ' || die "Node.js $(node -v) is too old; lazyoci needs Node >= 20.18"
 command -v npm >/dev/null 2>&1 || die "npm is not installed (it comes with Node.js >= 20.18)"
 
-# --- Debian packages: the registry and oracle the tests use, openssl, git, and buildah
-# (builds `image` artifacts without a Docker daemon). Each tool's package has its name. ---
+# --- Debian packages: the registry and oracle the tests use, openssl, git, buildah
+# (builds `image` artifacts without a Docker daemon), tmux (drives the interactive browser
+# in its end-to-end tests) and zstd (zstd layers). Each tool's package has its name. ---
 missing=()
-for tool in docker-registry skopeo openssl git buildah; do
+for tool in docker-registry skopeo openssl git buildah tmux zstd; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]} > 0)); then

@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pullToLayout } from '../src/push/pull.js';
-import type { GraphTotal } from '../src/push/graph-total.js';
+import { pullToLayout } from '../src/ops/pull.js';
+import type { GraphTotal } from '../src/ops/graph-total.js';
 import { parseReference } from '../src/ref/reference.js';
 import { RegistryClient } from '../src/registry/client/registry-client.js';
 import { REPO_ROOT, runCli } from './support/cli.js';

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { LazyFile } from '../src/config/types.js';
 import { versionInfo } from '../src/commands/version.js';
-import { selectArtifacts } from '../src/push/plan.js';
+import { selectArtifacts } from '../src/ops/plan.js';
 import { findSavedRegistry, type UserSettings } from '../src/settings/index.js';
 import { explain, json, REPO_ROOT, runCli, type CliResult } from './support/cli.js';
 import { freePort, probe } from './support/registry.js';

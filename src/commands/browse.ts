@@ -1,6 +1,6 @@
 // `lazyoci browse repos|tags|manifest`: look at what a registry holds.
 import { Command, InvalidArgumentError } from 'commander';
-import { inspectManifest } from '../push/inspect-manifest.js';
+import { inspectManifest } from '../ops/inspect-manifest.js';
 import { DOCKER_HUB, formatReference, parseReference, parseRepository } from '../ref/reference.js';
 import { listRepositories } from '../registry/client/catalog.js';
 import { DOCKER_HUB_SEARCH_URL } from '../registry/client/docker-hub-search.js';

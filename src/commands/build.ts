@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import { loadSettings } from '../settings/index.js';
 import { formatPlatform, parsePlatform } from '../oci/platform.js';
-import { runBuild, type DryRun } from '../push/build.js';
+import { runBuild, type DryRun } from '../ops/build.js';
 import { UsageError } from '../errors/index.js';
 import { buildSummaryText } from '../ui/build-text.js';
 import { renderOutput } from '../ui/output.js';

@@ -1,6 +1,6 @@
 // `lazyoci copy SRC DEST`: copy or retag an image, index or artifact between repositories.
 import { Command } from 'commander';
-import { copyArtifact, parseAnnotationFlags, parseSize } from '../push/copy-artifact.js';
+import { copyArtifact, parseAnnotationFlags, parseSize } from '../ops/copy-artifact.js';
 import { UsageError } from '../errors/index.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { copyData, copyText } from '../ui/copy-text.js';

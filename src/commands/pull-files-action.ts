@@ -1,7 +1,7 @@
 // `lazyoci pull REF --format files`: the files an artifact carries, into a directory.
 import { resolve } from 'node:path';
 import type { PlatformSpec } from '../oci/platform.js';
-import { pullFiles } from '../push/pull-files.js';
+import { pullFiles } from '../ops/pull-files.js';
 import { formatReference, type Reference } from '../ref/reference.js';
 import { RegistryClient } from '../registry/client/registry-client.js';
 import type { UserSettings } from '../settings/index.js';

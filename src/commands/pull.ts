@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { TagMove } from '../content/oci-layout-store.js';
 import { parsePlatform } from '../oci/platform.js';
-import { defaultPullDest, pullToLayout } from '../push/pull.js';
+import { defaultPullDest, pullToLayout } from '../ops/pull.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { loadSettings } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';

@@ -1,6 +1,6 @@
 // `lazyoci validate`: load, check and render the .lazy file without packaging or sending.
 import { Command } from 'commander';
-import { planFromOptions, referencesOf } from '../push/plan.js';
+import { planFromOptions, referencesOf } from '../ops/plan.js';
 import { renderOutput } from '../ui/output.js';
 import { globalOptions, type CommandIO } from './context.js';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContentError } from '../errors/index.js';
 import { MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
-import type { BuildEvent } from '../push/build.js';
+import type { BuildEvent } from '../ops/build.js';
 import { BuildProgressModel } from './build-progress.js';
 import { BuildView } from './BuildView.js';
 

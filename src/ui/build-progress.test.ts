@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContentError } from '../errors/index.js';
-import type { BuildEvent } from '../push/build.js';
+import type { BuildEvent } from '../ops/build.js';
 import { MediaType } from '../oci/media-types.js';
 import type { Descriptor } from '../oci/types.js';
 import { BuildProgressModel } from './build-progress.js';

@@ -2,7 +2,7 @@
 // packaging outcome and one TransferProgress per target. Pure: the clock is handed in.
 import type { ArtifactType } from '../config/types.js';
 import { LazyOciError } from '../errors/index.js';
-import type { BuildEvent } from '../push/build.js';
+import type { BuildEvent } from '../ops/build.js';
 import { TransferProgress, type TransferSnapshot } from './transfer-progress.js';
 
 /** `not-packaged`: a dry run listed it without packaging it (an image build, a daemon image). */

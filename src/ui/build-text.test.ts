@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ArtifactResult } from '../push/build.js';
+import type { ArtifactResult } from '../ops/build.js';
 import { buildEventLine, buildSummaryText } from './build-text.js';
 
 const digest = `sha256:${'a'.repeat(64)}`;

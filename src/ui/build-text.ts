@@ -1,6 +1,6 @@
 // Text views of a build: the closing summary and plain progress lines for stderr.
 import { LazyOciError } from '../errors/index.js';
-import type { ArtifactResult, BuildEvent } from '../push/build.js';
+import type { ArtifactResult, BuildEvent } from '../ops/build.js';
 import { copyEventLine } from './copy-event-text.js';
 import { formatBytes } from './format.js';
 import { terminalSafe as safe } from './terminal-safe.js';

@@ -1,5 +1,5 @@
 // Text views of `lazyoci copy`: progress lines for stderr, the result line, the -o json shape.
-import type { CopyArtifactResult } from '../push/copy-artifact.js';
+import type { CopyArtifactResult } from '../ops/copy-artifact.js';
 import { terminalSafe as safe } from './terminal-safe.js';
 
 /** The stable -o json|yaml shape (spec §4): exactly image, digest and tag. */

@@ -3,7 +3,7 @@
 import { Annotation } from '../oci/media-types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Descriptor } from '../oci/types.js';
-import type { ManifestSummary } from '../push/inspect-manifest.js';
+import type { ManifestSummary } from '../ops/inspect-manifest.js';
 import { formatBytes, shortDigest } from './format.js';
 import { formatTable } from './table.js';
 

@@ -2,7 +2,7 @@
 // plain lines otherwise, only failures under -q; and hands out the one event sink.
 import type { CopyEvent } from '../copy/events.js';
 import { CancelledError } from '../errors/index.js';
-import type { BuildEvent } from '../push/build.js';
+import type { BuildEvent } from '../ops/build.js';
 import { BuildProgressModel } from './build-progress.js';
 import { buildEventLine } from './build-text.js';
 import { copyEventLine } from './copy-event-text.js';

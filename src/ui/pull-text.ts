@@ -1,7 +1,7 @@
 // Plain progress lines for `lazyoci pull` on stderr.
 import { join } from 'node:path';
-import type { PullFilesResult, SkippedLayer } from '../push/pull-files.js';
-import type { PullResult } from '../push/pull.js';
+import type { PullFilesResult, SkippedLayer } from '../ops/pull-files.js';
+import type { PullResult } from '../ops/pull.js';
 import { terminalSafe as safe } from './terminal-safe.js';
 import type { TagMove } from '../content/oci-layout-store.js';
 

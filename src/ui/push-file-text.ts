@@ -1,6 +1,6 @@
 // Plain progress lines and results for `lazyoci push FILE REF`.
-import type { PushFileResult } from '../push/push-file.js';
-import type { PushedLayer, PushFilesResult } from '../push/push-files.js';
+import type { PushFileResult } from '../ops/push-file.js';
+import type { PushedLayer, PushFilesResult } from '../ops/push-files.js';
 import { terminalSafe as safe } from './terminal-safe.js';
 
 /** -o json|yaml: `reference`, `digest`, `mediaType` (spec §4). */
