@@ -5,7 +5,7 @@ import type { RegistryClient, RegistryClientOptions } from '../registry/client/r
 import { resolveTimeouts } from '../registry/transport/timeouts.js';
 import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
-import { normaliseRegistryName } from './registry-name.js';
+import { normaliseRegistryName } from '../ref/registry-name.js';
 
 export interface GlobalOptions {
   output: OutputFormat;

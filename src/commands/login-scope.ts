@@ -2,7 +2,7 @@
 // (`host/org`), which Docker-format config files file under `host/org` too.
 import { UsageError } from '../errors/index.js';
 import type { LoginScope } from '../registry/auth/docker-config-store.js';
-import { normaliseRegistryName } from './registry-name.js';
+import { normaliseRegistryName } from '../ref/registry-name.js';
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 

@@ -3,10 +3,11 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import type { RegistryProbe } from '../registry/client/registry-http.js';
-import { loadSettings, savedRegistryNamed, saveSettings, type SavedRegistry, type UserSettings } from '../settings/index.js';
+import { removeRegistry, saveRegistry } from '../ops/save-registry.js';
+import { loadSettings, type SavedRegistry } from '../settings/index.js';
 import { renderOutput } from '../ui/output.js';
 import { runCancellable } from './cancellation.js';
-import { normaliseRegistryName, normaliseSavedRegistryName } from './registry-name.js';
+import { normaliseRegistryName } from '../ref/registry-name.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
 
 /** A saved registry as listed: never the password, not even its presence. */
@@ -15,29 +16,8 @@ export interface ListedRegistry {
   label?: string;
   username?: string;
   insecure: boolean;
+  caFile?: string;
 }
-
-/**
- * A label is words a user types instead of a host: no dot, colon or slash, so it can
- * never be read as a registry address.
- */
-function checkLabel(label: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$/.test(label)) {
-    throw new UsageError(`--name "${label}": a label is letters, digits, spaces, _ and - (at most 64): no dot, colon or slash, so it is never taken for a host`);
-  }
-}
-
-/** `remove|test NAME`: the entry saved under that address, else the one with that label. */
-function savedByNameOrLabel(settings: UserSettings, name: string): SavedRegistry | undefined {
-  let key: string | undefined;
-  try {
-    key = normaliseSavedRegistryName(name);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-  }
-  return (key === undefined ? undefined : savedRegistryNamed(settings, key)) ?? settings.registries.find((r) => r.label === name);
-}
-
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -56,7 +36,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 function listed(r: SavedRegistry): ListedRegistry {
-  return { name: r.name, ...(r.label === undefined ? {} : { label: r.label }), ...(r.username === undefined ? {} : { username: r.username }), insecure: r.insecure === true };
+  return { name: r.name, ...(r.label === undefined ? {} : { label: r.label }), ...(r.username === undefined ? {} : { username: r.username }), insecure: r.insecure === true, ...(r.caFile === undefined ? {} : { caFile: r.caFile }) };
 }
 
 function probeText(p: RegistryProbe): string {
@@ -75,7 +55,7 @@ export function registryCommand(io: CommandIO, version: string): Command {
 
   registry
     .command('add')
-    .description('save a registry (or update a saved one) with credentials and/or the insecure flag')
+    .description('save a registry (or update a saved one) with credentials, the insecure flag, and/or a CA file to trust for it (--ca-file FILE)')
     .argument('<registry>', 'registry host[:port] (a URL is accepted), or host[:port]/path for the repositories under that path')
     .option('-n, --name <label>', 'a label for this registry, accepted by remove and test (the Go lazyoci\'s form: registry add URL -n NAME)')
     .option('-u, --user <name>', 'user name to log in with')
@@ -86,9 +66,6 @@ export function registryCommand(io: CommandIO, version: string): Command {
     .action(async function (this: Command, given: string) {
       const opts = this.opts<{ name?: string; user?: string; pass?: string; passStdin?: boolean; insecure?: boolean }>();
       const g = globalOptions(this);
-      const host = normaliseSavedRegistryName(given);
-      const label = opts.name?.trim();
-      if (label !== undefined) checkLabel(label);
       if (opts.pass !== undefined && opts.passStdin === true) throw new UsageError('give the password with --pass or --pass-stdin, not both');
       // The global --username/--password are accepted as spellings of --user/--pass here.
       const user = opts.user ?? g.username;
@@ -97,38 +74,28 @@ export function registryCommand(io: CommandIO, version: string): Command {
         pass = await readStdin(io.stdin);
         if (pass === '') throw new UsageError('--pass-stdin: standard input was empty');
       }
-      if (user !== undefined && (pass === undefined || pass === '')) {
-        throw new UsageError(`--user needs a password too: add --pass-stdin (or --pass)`);
-      }
-      if (pass !== undefined && (user === undefined || user === '')) throw new UsageError('a password needs --user too');
-
       // The program also defines --insecure and may have taken it before this command saw it.
-      const insecureFlag = g.insecure ? true : opts.insecure;
-      const settings = await loadSettings(io.env);
-      const existing = savedRegistryNamed(settings, host);
-      if (label !== undefined) {
-        const holder = settings.registries.find((r) => r !== existing && r.label === label);
-        if (holder !== undefined) throw new UsageError(`the label "${label}" is already ${holder.name}'s; remove that registry or choose another label`);
-      }
-      const entry: SavedRegistry = existing ?? { name: host };
-      if (label !== undefined) entry.label = label;
-      if (user !== undefined && pass !== undefined) {
-        entry.username = user;
-        entry.password = pass;
-      }
-      if (insecureFlag === true) entry.insecure = true;
-      else if (insecureFlag === false) delete entry.insecure;
-      if (existing === undefined) settings.registries.push(entry);
-      await saveSettings(io.env, settings);
+      const insecure = g.insecure ? true : opts.insecure;
+      const { entry, created } = await saveRegistry(io.env, {
+        name: given,
+        ...(opts.name === undefined ? {} : { label: opts.name }),
+        ...(user === undefined ? {} : { username: user }),
+        ...(pass === undefined ? {} : { password: pass }),
+        ...(insecure === undefined ? {} : { insecure }),
+        ...(g.caFile === undefined ? {} : { caFile: g.caFile }),
+        cwd: io.cwd,
+      });
+      const host = entry.name;
 
       const details = [
         entry.username === undefined ? 'no credentials' : `user ${entry.username}`,
         ...(entry.insecure === true ? ['insecure'] : []),
+        ...(entry.caFile === undefined ? [] : [`CA ${entry.caFile}`]),
       ];
       const named = entry.label === undefined ? host : `${host} as "${entry.label}"`;
       if (!g.quiet || g.output !== 'text') {
         io.stdout(
-          renderOutput(g.output, listed(entry), () => `${existing === undefined ? 'saved' : 'updated'} registry ${named} (${details.join(', ')})`),
+          renderOutput(g.output, listed(entry), () => `${created ? 'saved' : 'updated'} registry ${named} (${details.join(', ')})`),
         );
       }
     });
@@ -164,14 +131,7 @@ export function registryCommand(io: CommandIO, version: string): Command {
     .argument('<name>', 'registry host[:port][/path] as saved, or its label')
     .action(async function (this: Command, name: string) {
       const g = globalOptions(this);
-      const settings = await loadSettings(io.env);
-      const existing = savedByNameOrLabel(settings, name);
-      if (existing === undefined) {
-        const shown = settings.registries.some((r) => r.label !== undefined) ? name : normaliseSavedRegistryName(name);
-        throw new UsageError(`registry ${shown} is not saved`, { hint: 'see the saved ones with: lazyoci registry list' });
-      }
-      settings.registries = settings.registries.filter((r) => r !== existing);
-      await saveSettings(io.env, settings);
+      const existing = await removeRegistry(io.env, name);
       if (!g.quiet || g.output !== 'text') {
         io.stdout(renderOutput(g.output, { removed: existing.name }, () => `removed registry ${existing.name}`));
       }

@@ -77,6 +77,12 @@ export interface RegistryErrorDetail {
   message: string;
 }
 
+/** A change (delete, copy, push) asked for under --read-only: refused before any request. */
+export class ReadOnlyError extends LazyOciError {
+  readonly code = 'READ_ONLY';
+  readonly exitCode = 2 as const;
+}
+
 /** A registry answered with an error, or could not be reached. URLs are redacted. */
 export class RegistryError extends LazyOciError {
   readonly code = 'REGISTRY';

@@ -20,6 +20,8 @@ export interface SavedRegistry {
   password?: string;
   /** Allow plain HTTP and skip TLS verification for this registry only. */
   insecure?: boolean;
+  /** A PEM file of CAs to trust for this registry, besides the system's (and --ca-file). */
+  caFile?: string;
 }
 
 export interface UserSettings {
@@ -53,6 +55,7 @@ function asRegistry(raw: unknown, file: string): SavedRegistry {
   if (typeof r.username === 'string') out.username = r.username;
   if (typeof r.password === 'string') out.password = r.password;
   if (r.insecure === true) out.insecure = true;
+  if (typeof r.caFile === 'string' && r.caFile !== '') out.caFile = r.caFile;
   return out;
 }
 

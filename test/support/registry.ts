@@ -51,13 +51,14 @@ const START_ATTEMPTS = 3;
 
 export async function startRegistry(
   mode: RegistryMode,
-  opts: { name?: string } = {},
+  /** deleteEnabled: false starts a registry with distribution's default, deletes refused (405). */
+  opts: { name?: string; deleteEnabled?: boolean } = {},
 ): Promise<RunningRegistry> {
   const label = opts.name ?? mode;
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     try {
-      return await startOnce(mode, label);
+      return await startOnce(mode, label, opts.deleteEnabled !== false);
     } catch (err) {
       lastError = err;
       // Another process may grab the port between our probe and the registry's bind.
@@ -69,7 +70,7 @@ export async function startRegistry(
 
 class PortInUseError extends Error {}
 
-async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegistry> {
+async function startOnce(mode: RegistryMode, label: string, deleteEnabled: boolean): Promise<RunningRegistry> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), `lazyoci-reg-${label}-`));
   const storageDir = await mkdtemp(path.join(os.tmpdir(), `lazyoci-reg-${label}-data-`));
   const cleanupDirs = async () => {
@@ -101,7 +102,7 @@ async function startOnce(mode: RegistryMode, label: string): Promise<RunningRegi
       '  filesystem:',
       `    rootdirectory: ${JSON.stringify(storageDir)}`,
       '  delete:',
-      '    enabled: true',
+      `    enabled: ${deleteEnabled}`,
       'http:',
       `  addr: ${host}`,
       `  secret: ${randomBytes(16).toString('hex')}`,

@@ -96,3 +96,27 @@ export async function putManifest(
     });
   }
 }
+
+/**
+ * DELETE a manifest by digest (registries refuse tags here). distribution answers 202;
+ * one that keeps deletes off (its default) answers 405 UNSUPPORTED, said plainly.
+ */
+export async function deleteManifest(http: RegistryHttp, repository: string, digest: Digest, scopes: readonly string[]): Promise<void> {
+  const what = `delete manifest ${http.registry}/${repository}@${digest}`;
+  try {
+    const res = await http.send({ method: 'DELETE', url: `/v2/${repository}/manifests/${digest}`, scopes, expect: [200, 202, 204], what });
+    await res.body.dump();
+  } catch (err) {
+    if (err instanceof RegistryError && (err.status === 405 || err.codes.some((c) => c.code === 'UNSUPPORTED'))) {
+      throw new RegistryError(`${what}: the registry does not allow deletes (REGISTRY_STORAGE_DELETE_ENABLED)`, {
+        method: 'DELETE',
+        url: err.url,
+        ...(err.status === undefined ? {} : { status: err.status }),
+        codes: err.codes,
+        final: true,
+        hint: 'a distribution registry deletes only with storage.delete.enabled: true in its config (or REGISTRY_STORAGE_DELETE_ENABLED=true); hosted registries may need a permission or their own UI',
+      });
+    }
+    throw err;
+  }
+}

@@ -3,7 +3,8 @@
 // Not a singleton: commands make one and close it.
 import type { Dispatcher } from 'undici';
 import { isLoopbackHost, type Reference } from '../../ref/reference.js';
-import { findSavedRegistry, type UserSettings } from '../../settings/index.js';
+import { UsageError } from '../../errors/index.js';
+import { findSavedRegistry, type SavedRegistry, type UserSettings } from '../../settings/index.js';
 import { hasDirectCredentials, resolveCredential, sameRegistry, type Credential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
@@ -41,25 +42,51 @@ export class RegistryClient {
   readonly #secure: Dispatcher;
   /** For registries saved as insecure, when --insecure is not given for all. */
   readonly #insecure: Dispatcher | undefined;
+  /** For registries saved with their own CA file (unless --ca-file or --insecure covers all), by file. */
+  readonly #savedCa: Map<string, Dispatcher | UsageError>;
   readonly #registries = new Map<string, RegistryHttp>();
   /** Where flag/env credentials go: as given, else the first registry this client is asked about. */
   #credentialRegistry: string | undefined;
 
-  private constructor(opts: RegistryClientOptions, secure: Dispatcher, insecure: Dispatcher | undefined) {
+  private constructor(opts: RegistryClientOptions, secure: Dispatcher, insecure: Dispatcher | undefined, savedCa: Map<string, Dispatcher | UsageError>) {
     this.#opts = opts;
     this.#secure = secure;
     this.#insecure = insecure;
+    this.#savedCa = savedCa;
     this.#credentialRegistry = opts.credentialRegistry;
   }
 
   static async create(opts: RegistryClientOptions): Promise<RegistryClient> {
     const needInsecure = opts.insecure !== true && (opts.settings?.registries.some((r) => r.insecure === true) ?? false);
     const dispatcherOpts = { ...opts, connectionsPerOrigin: connectionsPerHost(opts.concurrency) };
+    const savedCa = new Map<string, Dispatcher | UsageError>();
+    if (opts.insecure !== true && opts.caFile === undefined) {
+      for (const r of opts.settings?.registries ?? []) {
+        if (r.caFile === undefined || r.insecure === true || savedCa.has(r.caFile)) continue;
+        // An unreadable file fails only the commands that reach that registry.
+        savedCa.set(
+          r.caFile,
+          await createDispatcher({ ...dispatcherOpts, caFile: r.caFile }).catch((err: unknown) => {
+            if (!(err instanceof UsageError)) throw err;
+            return new UsageError(`registry ${r.name} is saved with caFile ${r.caFile}: ${err.message.replace(/^cannot read --ca-file \S+: /, 'cannot read it: ')}`);
+          }),
+        );
+      }
+    }
     return new RegistryClient(
       opts,
       await createDispatcher(dispatcherOpts),
       needInsecure ? await createDispatcher({ ...dispatcherOpts, insecure: true }) : undefined,
+      savedCa,
     );
+  }
+
+  /** The dispatcher for a saved registry: its insecure flag, its own CA file, or the common one. */
+  #dispatcherFor(saved: SavedRegistry | undefined): { dispatcher: Dispatcher; insecure: boolean } {
+    if (saved?.insecure === true && this.#insecure !== undefined) return { dispatcher: this.#insecure, insecure: true };
+    const own = saved?.caFile === undefined ? undefined : this.#savedCa.get(saved.caFile);
+    if (own instanceof UsageError) throw own;
+    return { dispatcher: own ?? this.#secure, insecure: this.#opts.insecure === true };
   }
 
   registry(name: string): RegistryHttp {
@@ -69,11 +96,11 @@ export class RegistryClient {
       this.#credentialRegistry ??= name;
       const credentialRegistry = this.#credentialRegistry;
       const saved = this.#opts.settings === undefined ? undefined : findSavedRegistry(this.#opts.settings, name);
-      const savedInsecure = saved?.insecure === true && this.#insecure !== undefined;
+      const { dispatcher, insecure } = this.#dispatcherFor(saved);
       http = new RegistryHttp({
         registry: name,
-        dispatcher: savedInsecure ? this.#insecure! : this.#secure,
-        insecure: this.#opts.insecure === true || savedInsecure,
+        dispatcher,
+        insecure,
         userAgent: this.#opts.userAgent ?? 'lazyoci',
         ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
         ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
@@ -135,6 +162,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#secure.close(), this.#insecure?.close()]);
+    const own = [...this.#savedCa.values()].filter((d): d is Dispatcher => !(d instanceof UsageError));
+    await Promise.all([this.#secure.close(), this.#insecure?.close(), ...own.map((d) => d.close())]);
   }
 }

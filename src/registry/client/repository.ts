@@ -2,13 +2,14 @@
 import { Readable } from 'node:stream';
 import { readAll, type ContentOpener, type Mounter, type MountSource, type Target } from '../../content/store.js';
 import { isManifestMediaType } from '../../oci/media-types.js';
-import type { Descriptor } from '../../oci/types.js';
+import type { Descriptor, Digest } from '../../oci/types.js';
 import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
-import { getManifest, manifestExists, putManifest, type FetchedManifest } from './manifests.js';
+import { deleteManifest, getManifest, manifestExists, putManifest, type FetchedManifest } from './manifests.js';
 import type { RegistryHttp } from './registry-http.js';
 import { listTags, type ListTagsOptions } from './tags.js';
 
-export type Access = 'pull' | 'push';
+/** `delete` also reads: a tag is resolved to the digest that is deleted. */
+export type Access = 'pull' | 'push' | 'delete';
 
 export class Repository implements Target, Mounter, MountSource {
   readonly name: string;
@@ -26,7 +27,8 @@ export class Repository implements Target, Mounter, MountSource {
     this.registry = http.registry;
     this.repository = repository;
     this.name = `${http.registry}/${repository}`;
-    this.#scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`];
+    const actions = access === 'push' ? 'pull,push' : access === 'delete' ? 'delete,pull' : 'pull';
+    this.#scopes = [`repository:${repository}:${actions}`];
   }
 
   async prepare(): Promise<void> {
@@ -94,6 +96,11 @@ export class Repository implements Target, Mounter, MountSource {
   /** The manifest or index under a tag or digest, with its descriptor, in one request. */
   async fetchManifest(reference: string): Promise<FetchedManifest> {
     return getManifest(this.#http, this.#repository, reference, this.#scopes);
+  }
+
+  /** Remove the manifest with this digest, and so every tag that points to it. */
+  async deleteManifest(digest: Digest): Promise<void> {
+    await deleteManifest(this.#http, this.#repository, digest, this.#scopes);
   }
 
   async tags(options: ListTagsOptions = {}): Promise<string[]> {

@@ -1,7 +1,7 @@
 // A registry named on the command line (`registry add NAME`, `--registry HOST`), written
 // the way references name it.
 import { UsageError } from '../errors/index.js';
-import { DOCKER_HUB, parseRepository } from '../ref/reference.js';
+import { DOCKER_HUB, parseRepository } from './reference.js';
 
 const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
