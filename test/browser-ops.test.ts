@@ -16,6 +16,7 @@ import { testConnection } from '../src/ops/test-connection.js';
 import { parseReference } from '../src/ref/reference.js';
 import { RegistryClient, type RegistryClientOptions } from '../src/registry/client/registry-client.js';
 import { loadSettings, settingsPath } from '../src/settings/index.js';
+import { explain, json, runCli } from './support/cli.js';
 import { startRegistry, type RunningRegistry } from './support/registry.js';
 import { inspectRaw, listTags } from './support/skopeo.js';
 
@@ -168,6 +169,26 @@ describe('a registry saved with its own CA file', () => {
       await broken.close();
       await removeRegistry(env, https.host);
     }
+  });
+});
+
+describe('lazyoci registry add --ca-file', () => {
+  it('saves the CA for that registry: later commands reach it over verified TLS without --ca-file', async () => {
+    const config = { XDG_CONFIG_HOME: path.join(work, 'cli-config') };
+    const before = await runCli(['registry', 'test', https.host], { env: config });
+    expect(before.code, explain(before)).toBe(1);
+    expect(before.stderr).toMatch(/certificate/);
+    const add = await runCli(['registry', 'add', https.host, '--ca-file', https.caFile!], { env: config });
+    expect(add.code, explain(add)).toBe(0);
+    expect(add.stdout).toBe(`saved registry ${https.host} (no credentials, CA ${https.caFile})\n`);
+    const after = await runCli(['registry', 'test', https.host], { env: config });
+    expect(after.code, explain(after)).toBe(0);
+    expect(after.stdout).toContain(`reachable at ${https.url}/`);
+    const list = await runCli(['registry', 'list', '-o', 'json'], { env: config });
+    expect(json(list)).toEqual([{ name: https.host, insecure: false, caFile: https.caFile }]);
+    const missing = await runCli(['registry', 'add', 'other.example', '--ca-file', path.join(work, 'nope.pem')], { env: config });
+    expect(missing.code, explain(missing)).toBe(2);
+    expect(missing.stderr).toContain(`cannot read CA file ${path.join(work, 'nope.pem')}: ENOENT`);
   });
 });
 
