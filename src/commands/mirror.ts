@@ -6,6 +6,7 @@ import { loadMirrorFile, MIRROR_FILE_NAME } from '../config/load-mirror-file.js'
 import type { MirrorFile } from '../config/mirror-types.js';
 import { UsageError } from '../errors/index.js';
 import { mirrorToLayout, parseLayoutLocation, pushLayout } from '../ops/mirror/air-gap.js';
+import { findHelm } from '../ops/mirror/helm-template.js';
 import { lockFilePath, writeLockFile } from '../ops/mirror/lock-file.js';
 import { planMirror, registryDestination, runMirror, type ImageItem, type MirrorOptions, type MirrorResult } from '../ops/mirror/mirror.js';
 import { parseReference, type Reference } from '../ref/reference.js';
@@ -118,6 +119,8 @@ export function mirrorCommand(io: CommandIO, version: string): Command {
           signal,
           onEvent: (event) => progress(mirrorEventLine(event)),
         };
+        const helm = from === undefined && f.chartsOnly !== true ? await findHelm(io.env) : undefined;
+        if (helm !== undefined) opts.helm = helm;
         try {
           if (from !== undefined) return await pushLayout(client, { ...from, path: path.resolve(io.cwd, from.path) }, opts);
           const plan = await planMirror(client, opts);

@@ -19,6 +19,7 @@ import { parseManifestDocument } from '../../oci/validate-manifest.js';
 import { formatReference, parseReference } from '../../ref/reference.js';
 import type { ChartRepositoryClient } from '../../registry/client/chart-repository.js';
 import type { Repository } from '../../registry/client/repository.js';
+import { helmTemplateImages } from './helm-template.js';
 
 /** A chart repository's index.yaml (Bitnami's is tens of MiB). */
 export const INDEX_LIMIT = 64 << 20;
@@ -39,6 +40,8 @@ export interface FetchedChart {
 export interface ChartSourceDeps {
   charts: ChartRepositoryClient;
   repository: (name: string) => Repository;
+  /** The `helm` binary, when one is on PATH: its rendered templates name images too. */
+  helm?: string;
   signal?: AbortSignal;
 }
 
@@ -179,8 +182,21 @@ async function fromDirectory(u: MirrorUpstream, deps: ChartSourceDeps): Promise<
   return { name: chart.name, version: chart.version, source: u.path!, store, root, images: found.mentions };
 }
 
-/** One version of one upstream. A local chart is whatever version its Chart.yaml says; a listed version must match it. */
+/** One version of one upstream, with the images `helm template` adds when helm is there. */
 export async function fetchChart(u: MirrorUpstream, version: string | undefined, deps: ChartSourceDeps, indexes: ChartIndexCache): Promise<FetchedChart> {
+  const fetched = await fetchChartContent(u, version, deps, indexes);
+  if (deps.helm !== undefined) {
+    const layer = (JSON.parse((await readAll(await fetched.store.fetch(fetched.root))).toString('utf8')) as ImageManifest).layers.find((l) => l.mediaType === MediaType.helmChartContent);
+    if (layer !== undefined) {
+      const tgz = await readAll(await fetched.store.fetch(layer));
+      fetched.images.push(...(await helmTemplateImages(deps.helm, tgz, deps.signal)));
+    }
+  }
+  return fetched;
+}
+
+/** A local chart is whatever version its Chart.yaml says; a listed version must match it. */
+async function fetchChartContent(u: MirrorUpstream, version: string | undefined, deps: ChartSourceDeps, indexes: ChartIndexCache): Promise<FetchedChart> {
   switch (u.type) {
     case 'repo':
       return fromRepository(u, version!, deps, indexes);

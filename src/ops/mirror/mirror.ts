@@ -95,6 +95,8 @@ export interface MirrorOptions {
   signal?: AbortSignal;
   onEvent?: (event: MirrorEvent) => void;
   onCopyEvent?: CopyEventHandler;
+  /** The `helm` binary to render charts with, when one is on PATH. */
+  helm?: string;
 }
 
 /** One thing to copy: its result row, and (once resolved) where its graph is read from. */
@@ -153,6 +155,7 @@ export async function planMirror(client: MirrorClient, opts: MirrorOptions): Pro
   const deps = {
     charts,
     repository: (name: string) => client.repository(parseReference(name), 'pull'),
+    ...(opts.helm === undefined ? {} : { helm: opts.helm }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   };
 
