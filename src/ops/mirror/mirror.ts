@@ -19,6 +19,7 @@ import { copyGraphCounting } from '../copy-counts.js';
 import { OverlayFetcher } from '../manifest-overlay.js';
 import { ChartIndexCache, fetchChart, type FetchedChart } from './chart-sources.js';
 import { chartTarget, imageTarget } from './naming.js';
+import { SharedWrites } from './shared-writes.js';
 import { selectTags } from './tag-rules.js';
 
 export type ItemStatus = 'planned' | 'copied' | 'skipped' | 'failed';
@@ -285,22 +286,25 @@ function count(items: { status: ItemStatus }[]): MirrorCounts {
 /** Copy what the plan holds into `dest` (nothing for a dry run); every item ends with a status. */
 export async function runMirror(plan: MirrorPlan, dest: MirrorDestination | undefined, opts: MirrorOptions): Promise<MirrorResult> {
   const limit = createLimiter(opts.concurrency);
+  const shared = new SharedWrites();
   opts.onEvent?.({ type: 'resolved', charts: plan.charts.length, images: plan.images.length });
 
   const copyOne = async (kind: 'chart' | 'image', item: ChartItem | ImageItem, fetcher: Fetcher, root: Descriptor): Promise<void> => {
     const ref = parseReference(item.target);
     if (dest === undefined) return;
     try {
-      if (!opts.force && dest.existing !== undefined && (await dest.existing(ref)) === root.digest) {
+      // A registry says what its tag holds; a layout is judged by whether anything had to be written.
+      const held = dest.existing === undefined ? undefined : await dest.existing(ref);
+      if (!opts.force && held === root.digest) {
         item.status = 'skipped';
       } else {
         const { target, tags } = dest.open(ref);
-        const counts = await copyGraphCounting(fetcher, root, target, tags, {
+        const counts = await copyGraphCounting(fetcher, root, shared.wrap(target), tags, {
           concurrency: opts.concurrency,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
           ...(opts.onCopyEvent === undefined ? {} : { onEvent: opts.onCopyEvent }),
         });
-        item.status = counts.copied === 0 && !opts.force ? 'skipped' : 'copied';
+        item.status = dest.existing === undefined && counts.copied === 0 && !opts.force ? 'skipped' : 'copied';
       }
     } catch (err) {
       rethrowIfCancelled(err);
