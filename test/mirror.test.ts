@@ -274,6 +274,20 @@ describe('lazyoci mirror (chart repository, OCI chart, local chart, image sets)'
       const there = item.target.replace(T, A);
       expect(sha256(await inspectRaw(there, tls)), there).toBe(item.digest);
     }
+
+    // The same through a layout directory; written again, it has everything already.
+    const dir = path.join(work, 'airgap-dir');
+    const toDir = await cli(['mirror', '--to', `oci-layout:${dir}`, '-o', 'json']);
+    expect(toDir.code, explain(toDir)).toBe(0);
+    const toDirAgain = await cli(['mirror', '--to', `oci-layout:${dir}`, '-o', 'json']);
+    expect([...json<Result>(toDirAgain).charts, ...json<Result>(toDirAgain).images].map((i) => i.status)).toEqual(Array(11).fill('skipped'));
+    await writeFile(path.join(work, 'airgap-dir.yaml'), mirrorYaml(`it/${id}/airgap-dir`));
+    const fromDir = await cli(['mirror', '-c', 'airgap-dir.yaml', '--from', `oci-layout:${dir}`, '-o', 'json']);
+    expect(fromDir.code, explain(fromDir)).toBe(0);
+    for (const item of [...done.charts, ...done.images]) {
+      const there = item.target.replace(T, `${dst.host}/it/${id}/airgap-dir`);
+      expect(sha256(await inspectRaw(there, tls)), there).toBe(item.digest);
+    }
   }, 240_000);
 
   it('lists every failure and still does the rest (exit 1)', async () => {
