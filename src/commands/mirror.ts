@@ -59,7 +59,10 @@ async function openClient(g: GlobalOptions, io: CommandIO, version: string, conf
   return RegistryClient.create({ ...registryOptions(g, io.env, version, settings, config.target.registry), signal });
 }
 
-/** `--why nginx` matches every tag of that repository; `--why nginx:1.25` that tag. */
+/**
+ * `--why host/repo` matches every tag of that repository, `--why host/repo:1.25` that tag;
+ * a name without a host (`nginx`, `team/app`) matches that path on any registry.
+ */
 function whyMatches(text: string, images: ImageItem[]): ImageItem[] {
   let wanted: Reference;
   try {
@@ -77,7 +80,7 @@ function whyMatches(text: string, images: ImageItem[]): ImageItem[] {
         (wanted.tag === undefined || ref.tag === wanted.tag) &&
         (wanted.digest === undefined || ref.digest === wanted.digest)
       );
-    }) || i.source.endsWith(`/${text}`) || i.source.includes(`/${text}:`),
+    }) || (!/^[^/]*[.:]/.test(text) && (i.source.endsWith(`/${text}`) || i.source.includes(`/${text}:`) || i.source.includes(`/${text}@`))),
   );
 }
 

@@ -1,11 +1,10 @@
 // The air gap: a mirror run written into one OCI image layout (a directory, or a tar of
 // one) instead of the target registry, each root named by its path under the target
 // (`library/nginx:1.25`, `charts/app:1.0.0`); and such a layout pushed to a target later.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import * as tar from 'tar-stream';
 import type { MirrorFile } from '../../config/mirror-types.js';
 import { parseLayoutIndex } from '../../content/layout-check.js';
