@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   logout: async () => (await import('./commands/logout.js')).logoutCommand,
   init: async () => (await import('./commands/init.js')).initCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
+  mirror: async () => (await import('./commands/mirror.js')).mirrorCommand,
   __complete: async () => (await import('./commands/completion.js')).completeCommand(COMMANDS),
 };
 

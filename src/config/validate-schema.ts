@@ -268,7 +268,8 @@ function toProblem(err: ErrorObject, data: unknown, schema: Record<string, unkno
   }
 }
 
-function toProblems(errors: ErrorObject[], data: unknown, schema: Record<string, unknown>): SchemaProblem[] {
+/** ajv errors → one readable problem each (also used for schemas/mirror.schema.json). */
+export function toProblems(errors: ErrorObject[], data: unknown, schema: Record<string, unknown>): SchemaProblem[] {
   const seen = new Set<string>();
   const out: SchemaProblem[] = [];
   for (const err of errors) {

@@ -9,6 +9,7 @@ import { hasDirectCredentials, resolveCredential, sameRegistry, type Credential,
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { NetworkTimeouts } from '../transport/timeouts.js';
+import { ChartRepositoryClient } from './chart-repository.js';
 import { PublicApi } from './public-api.js';
 import { RegistryHttp } from './registry-http.js';
 import { Repository, type Access } from './repository.js';
@@ -146,6 +147,17 @@ export class RegistryClient {
   /** Anonymous JSON requests to a registry's web API (search), over this client's dispatcher. */
   publicApi(): PublicApi {
     return new PublicApi({
+      dispatcher: this.#secure,
+      userAgent: this.#opts.userAgent ?? 'lazyoci',
+      insecure: this.#opts.insecure === true,
+      ...(this.#opts.retry === undefined ? {} : { retry: this.#opts.retry }),
+      ...(this.#opts.signal === undefined ? {} : { signal: this.#opts.signal }),
+    });
+  }
+
+  /** Anonymous downloads from Helm chart repositories (index.yaml, .tgz), over this client's dispatcher. */
+  chartRepository(): ChartRepositoryClient {
+    return new ChartRepositoryClient({
       dispatcher: this.#secure,
       userAgent: this.#opts.userAgent ?? 'lazyoci',
       insecure: this.#opts.insecure === true,
