@@ -98,7 +98,7 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
       'the registry --username/--password and $LAZYOCI_USERNAME/$LAZYOCI_PASSWORD are for (default: the one written to — a copy\'s destination, the first build target — or else read from)',
     )
     .option('--artifact-dir <dir>', 'where pull writes layouts when --dest is not given, for this run (overrides the artifactDir setting)')
-    .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull and copy (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
+    .option('--concurrency <n>', `requests at once (blob transfers and manifests) in build, push, pull, copy and mirror (1-${MAX_CONCURRENCY}, default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .option(
       '--timeout <seconds>',
       'longest wait for a connection, for response headers, and for a stalled response body ' +
