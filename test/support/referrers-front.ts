@@ -143,7 +143,7 @@ export async function startReferrersFront(target: string, opts: ReferrersFrontOp
       } catch {
         subject = undefined;
       }
-      const extra = subject !== undefined && opts.ociSubject !== false ? { 'oci-subject': subject } : {};
+      const extra: Record<string, string> = subject !== undefined && opts.ociSubject !== false ? { 'oci-subject': subject } : {};
       proxy(req, res, body, extra, (status) => {
         request.status = status;
         if (status === 201 && subject !== undefined) {
