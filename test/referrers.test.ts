@@ -233,6 +233,26 @@ describe('copy --referrers between repositories without the API', () => {
   });
 });
 
+describe('legacy cosign tags', () => {
+  it('discover shows sha256-<hex>.sig beside the subject; copy --referrers carries it as the same tag', async () => {
+    const repo = `referrers/${suffix()}`;
+    const subject = await pushSubject(repo);
+    const sigTag = `${tagOf(subject.digest)}.sig`;
+    const pushed = await runCli(['push', `${sig}:application/vnd.dev.cosign.simplesigning.v1+json`, `${registry.host}/${repo}:${sigTag}`, '-o', 'json']);
+    expect(pushed.code, explain(pushed)).toBe(0);
+    const sigDigest = json<{ digest: string }>(pushed).digest;
+
+    const d = json<Discovered>(await runCli(['discover', subject.ref, '-o', 'json']));
+    expect(d.referrers).toEqual([expect.objectContaining({ digest: sigDigest, source: 'cosign', tag: sigTag })]);
+
+    const dest = `referrers/${suffix()}-copy`;
+    const c = await runCli(['copy', subject.ref, `${registry.host}/${dest}:v1`, '--referrers', '-o', 'json']);
+    expect(c.code, explain(c)).toBe(0);
+    expect(json<{ referrers: unknown[] }>(c).referrers).toEqual([expect.objectContaining({ digest: sigDigest, via: 'cosign-tag' })]);
+    expect(JSON.parse((await inspectRaw(`${registry.host}/${dest}:${sigTag}`, PLAIN)).toString('utf8'))).toMatchObject({ layers: [expect.objectContaining({ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json' })] });
+  });
+});
+
 describe('.lazy subject', () => {
   it('pushes an SBOM after the image it names, to the same repository by digest, listed in the fallback tag', async () => {
     const dir = await mkdtemp(path.join(work, 'lazy-'));
