@@ -30,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   pull: async () => (await import('./commands/pull.js')).pullCommand,
   copy: async () => (await import('./commands/copy.js')).copyCommand,
   push: async () => (await import('./commands/push.js')).pushCommand,
+  attach: async () => (await import('./commands/attach.js')).attachCommand,
+  discover: async () => (await import('./commands/discover.js')).discoverCommand,
   registry: async () => (await import('./commands/registry.js')).registryCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   version: async () => (await import('./commands/version.js')).versionCommand,
@@ -86,7 +88,7 @@ async function createProgram(io: CommandIO, version: string, names: string[]): P
   const program = new Command('lazyoci')
     .description('Build OCI artifacts from a declarative .lazy file and push them to any OCI registry')
     .version(version, '--version', 'print the version')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (tree: discover only)').choices([...OUTPUT_FORMATS, 'tree']).default('text'))
     .option('-q, --quiet', 'print only results and errors')
     .option('--insecure', 'allow plain HTTP and skip TLS verification')
     .option('--ca-file <file>', 'trust this PEM CA bundle as well as the system roots')

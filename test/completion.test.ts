@@ -90,7 +90,7 @@ describe('lazyoci __complete', () => {
   });
 
   it('completes -o/--output values from the option choices', async () => {
-    expect(await complete(['-o', ''])).toEqual(['text', 'json', 'yaml']);
+    expect(await complete(['-o', ''])).toEqual(['text', 'json', 'yaml', 'tree']);
     expect(await complete(['build', '--output', '=', 'j'])).toEqual(['json']); // bash split --output=j
     expect(await complete(['completion', ''])).toEqual(['bash', 'zsh', 'fish']);
   });

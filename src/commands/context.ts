@@ -9,6 +9,8 @@ import { normaliseRegistryName } from '../ref/registry-name.js';
 
 export interface GlobalOptions {
   output: OutputFormat;
+  /** `-o tree` (discover); every other command reads it as text. */
+  outputTree?: true;
   quiet: boolean;
   insecure: boolean;
   caFile?: string;
@@ -39,7 +41,8 @@ export interface CommandIO {
 export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<Record<string, unknown>>();
   return {
-    output: (o.output as OutputFormat | undefined) ?? 'text',
+    output: o.output === 'tree' ? 'text' : ((o.output as OutputFormat | undefined) ?? 'text'),
+    ...(o.output === 'tree' ? { outputTree: true as const } : {}),
     quiet: o.quiet === true,
     insecure: o.insecure === true,
     ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),

@@ -5,6 +5,7 @@ import { UsageError } from '../errors/index.js';
 import { formatReference, parseReference } from '../ref/reference.js';
 import { copyData, copyText } from '../ui/copy-text.js';
 import { renderOutput } from '../ui/output.js';
+import { terminalSafe } from '../ui/terminal-safe.js';
 import { closingProgress, startTransferProgress } from '../ui/progress-reporter.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO } from './context.js';
@@ -24,9 +25,10 @@ export function copyCommand(io: CommandIO, version: string): Command {
       collect,
       [] as string[],
     )
+    .option('--referrers', 'copy the referrers (signatures, SBOMs, attestations) too, recursively; listed at the destination by its referrers API or the fallback tag')
     .option('--max-size <size>', 'refuse when config + layers exceed this (bytes, KB/MB/GB, KiB/MiB/GiB); not applied to a retag')
     .action(async function (this: Command, srcInput: string, destInput: string) {
-      const opts = this.opts<{ annotation: string[]; maxSize?: string }>();
+      const opts = this.opts<{ annotation: string[]; maxSize?: string; referrers?: boolean }>();
       const g = globalOptions(this);
       // Check everything the user typed before anything is sent.
       const source = parseReference(srcInput, { defaultTag: 'latest' });
@@ -35,6 +37,10 @@ export function copyCommand(io: CommandIO, version: string): Command {
       if (dest.digest !== undefined) throw new UsageError(`destination "${destInput}" takes a tag, not a digest`);
       const annotations = parseAnnotationFlags(opts.annotation);
       const maxSize = opts.maxSize === undefined ? undefined : parseSize(opts.maxSize);
+      if (opts.referrers === true && opts.annotation.length > 0) {
+        throw new UsageError('--referrers cannot be combined with --annotation: new annotations change the digests the referrers name as their subject');
+      }
+      const warnings: string[] = [];
 
       // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
       const progress = await startTransferProgress(
@@ -53,6 +59,7 @@ export function copyCommand(io: CommandIO, version: string): Command {
             signal,
             ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
             onEvent: progress.onEvent,
+            ...(opts.referrers === true ? { referrers: true, onWarning: (m: string) => warnings.push(m) } : {}),
             ...(progress.onTotal === undefined ? {} : { onTotal: progress.onTotal }),
           });
         } finally {
@@ -66,6 +73,7 @@ export function copyCommand(io: CommandIO, version: string): Command {
           } ${result.ignoredIndexAnnotations.join(', ')}\n`,
         );
       }
+      for (const w of warnings) io.stderr(`warning: ${terminalSafe(w)}\n`);
       io.stdout(renderOutput(g.output, copyData(result), () => copyText(result)));
     });
 }

@@ -43,7 +43,8 @@ interface RawArtifact {
   type: ArtifactConfig['type'];
   name?: string;
   annotations?: Record<string, string>;
-  targets: RawTarget[];
+  targets?: RawTarget[];
+  subject?: string;
   mediaType?: string;
   files?: { path: string; mediaType?: string }[];
   chartPath?: string;
@@ -111,7 +112,7 @@ class Builder {
 
   async #artifact(raw: RawArtifact, index: number): Promise<{ base: UnresolvedArtifact; artifact?: ArtifactConfig }> {
     const at: JsonPath = ['artifacts', index];
-    const targets: TargetConfig[] = raw.targets.map((t, ti) => {
+    const targets: TargetConfig[] = (raw.targets ?? []).map((t, ti) => {
       const tp = [...at, 'targets', ti];
       return {
         registry: this.located(t.registry, [...tp, 'registry']),
@@ -142,6 +143,7 @@ class Builder {
         if (!ok) return { base };
         const out: FilesArtifactConfig = { ...base, type: 'artifact', files };
         if (raw.mediaType !== undefined) out.mediaType = raw.mediaType;
+        if (raw.subject !== undefined) out.subject = this.located(raw.subject, [...at, 'subject']);
         return { base, artifact: out };
       }
       case 'helm': {

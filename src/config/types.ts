@@ -37,6 +37,8 @@ export interface FileEntry {
 export interface FilesArtifactConfig extends ArtifactBase {
   type: 'artifact';
   mediaType?: string;
+  /** The name of the artifact this one refers to (OCI 1.1 `subject`); it then has no targets of its own. */
+  subject?: Located<string>;
   files: FileEntry[];
 }
 

@@ -9,6 +9,7 @@ export function encodeImageManifest(manifest: ImageManifest): Buffer {
     ...(manifest.artifactType === undefined ? {} : { artifactType: manifest.artifactType }),
     config: manifest.config,
     layers: manifest.layers,
+    ...(manifest.subject === undefined ? {} : { subject: manifest.subject }),
     ...(manifest.annotations === undefined || Object.keys(manifest.annotations).length === 0
       ? {}
       : { annotations: sortKeys(manifest.annotations) }),

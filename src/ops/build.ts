@@ -16,6 +16,7 @@ import type { BaseRegistryAccess } from '../build/builder.js';
 import { externalPackagingReason, packageArtifact, type PackagedArtifact } from './package-artifact.js';
 import { planFromOptions, referencesOf, type PlannedArtifact, type PlannedTarget } from './plan.js';
 import { PushedBlobs } from './pushed-blobs.js';
+import { indexReferrer, isReferrerStore } from './index-referrer.js';
 
 /**
  * `--dry-run`: `plan` packages what lazyoci can on its own (files, charts, docker
@@ -76,6 +77,9 @@ export interface TargetResult {
   uploaded?: number;
   mounted?: number;
   skipped?: number;
+  /** A referrer (`subject:`): the subject's digest, and how the target lists the referrer. */
+  subject?: string;
+  listedBy?: 'api' | 'fallback';
 }
 
 export interface ArtifactResult {
@@ -87,11 +91,17 @@ export interface ArtifactResult {
 }
 
 
+/** The references a target's results name: one per tag, or the digest for a referrer (no tags). */
+function rowsOf(target: PlannedTarget, digest: string | null): string[] {
+  if (target.tags.length > 0) return referencesOf(target);
+  return [digest === null || digest === '' ? target.display : `${target.display}@${digest}`];
+}
+
 function failAll(artifact: PlannedArtifact, digest: string, message: string): ArtifactResult {
   return {
     name: artifact.name,
     type: artifact.type,
-    targets: artifact.targets.flatMap((t) => referencesOf(t).map((reference) => ({ reference, digest, pushed: false, error: message }))),
+    targets: artifact.targets.flatMap((t) => rowsOf(t, digest).map((reference) => ({ reference, digest, pushed: false, error: message }))),
   };
 }
 
@@ -99,6 +109,8 @@ function failAll(artifact: PlannedArtifact, digest: string, message: string): Ar
 interface TargetPush {
   session: CopySession;
   tagged: Set<string>;
+  /** The destination had the root already (nothing was PUT). */
+  existed: boolean;
   uploaded: number;
   mounted: number;
 }
@@ -119,6 +131,7 @@ function startPush(
   const here: MountSource | undefined = mountSourceOf(destination);
   const push: TargetPush = {
     tagged: new Set<string>(),
+    existed: false,
     uploaded: 0,
     mounted: 0,
     session: new CopySession(source, destination, {
@@ -126,6 +139,7 @@ function startPush(
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
       ...(here === undefined ? {} : { mountFrom: (desc: Descriptor) => pushed.sourceFor(desc.digest, here) }),
       onEvent: (event) => {
+        if (event.type === 'exists') push.existed = true;
         countEvent(push, event, here, pushed);
         opts.onEvent?.({ type: 'copy', artifact: artifact.name, target: target.display, event });
       },
@@ -151,6 +165,7 @@ async function pushTarget(
   opts: BuildOptions,
   pushed: PushedBlobs,
   started?: TargetPush,
+  subject?: Descriptor,
 ): Promise<TargetResult[]> {
   const digest = packaged.root.digest;
   const push = started ?? startPush(packaged.store, artifact, target, destination, opts, pushed);
@@ -165,13 +180,23 @@ async function pushTarget(
     // Complete now, whether blob by blob or because the registry already had the root.
     const here = mountSourceOf(destination);
     if (here !== undefined) for (const blob of packaged.blobs) pushed.record(blob.digest, here);
+    // A referrer is listed where its subject's readers look (an OCI layout has no such list).
+    let listed: Pick<TargetResult, 'subject' | 'listedBy'> = {};
+    if (subject !== undefined) {
+      listed = { subject: subject.digest };
+      if (isReferrerStore(destination)) {
+        const indexed = await indexReferrer(destination, subject.digest, packaged.root, packaged.manifest, { existed: push.existed });
+        listed.listedBy = indexed.via;
+      }
+    }
     opts.onEvent?.({ type: 'target-done', artifact: artifact.name, target: target.display, digest, tags: [...target.tags] });
-    return target.tags.map((tag) => ({ reference: `${target.display}:${tag}`, digest, pushed: true, ...counts() }));
+    return rowsOf(target, digest).map((reference) => ({ reference, digest, pushed: true, ...counts(), ...listed }));
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     if (!(err instanceof LazyOciError) || err.exitCode === 130) throw err;
     opts.onEvent?.({ type: 'target-failed', artifact: artifact.name, target: target.display, error });
     const partial = { uploaded: push.uploaded, mounted: push.mounted };
+    if (target.tags.length === 0) return [{ reference: `${target.display}@${digest}`, digest, pushed: false, error: error.message, ...partial }];
     return target.tags.map((tag) =>
       push.tagged.has(tag)
         ? { reference: `${target.display}:${tag}`, digest, pushed: true, ...partial }
@@ -185,7 +210,7 @@ function notComputed(artifact: PlannedArtifact, note: string): ArtifactResult {
   return {
     name: artifact.name,
     type: artifact.type,
-    targets: artifact.targets.flatMap((t) => referencesOf(t).map((reference) => ({ reference, digest: null, pushed: false, note }))),
+    targets: artifact.targets.flatMap((t) => rowsOf(t, null).map((reference) => ({ reference, digest: null, pushed: false, note }))),
   };
 }
 
@@ -218,6 +243,8 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
     return client.repository(target.repository, 'push');
   };
   const digests = plan.artifacts.some((a) => a.type === 'artifact') ? await DigestCache.open(digestCachePath(opts.env)) : undefined;
+  /** Each packaged artifact's root, for the artifacts that name it as their subject. */
+  const roots = new Map<string, Descriptor>();
   try {
     for (const artifact of plan.artifacts) {
       opts.onEvent?.({
@@ -227,6 +254,17 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
         targets: artifact.targets.map((t) => ({ target: t.display, tags: [...t.tags] })),
         push: pushing,
       });
+      const subject = artifact.subject === undefined ? undefined : roots.get(artifact.subject);
+      if (artifact.subject !== undefined && subject === undefined) {
+        const why = `its subject ${artifact.subject} has no digest`;
+        if (opts.dryRun === 'plan') {
+          opts.onEvent?.({ type: 'not-packaged', artifact: artifact.name, note: `not computed: ${why} yet` });
+          results.push(notComputed(artifact, `not computed: ${why} yet`));
+        } else {
+          results.push(failAll(artifact, '', `not pushed: ${why} (it was not built)`));
+        }
+        continue;
+      }
       const note = opts.dryRun === 'plan' ? externalPackagingReason(artifact) : undefined;
       if (note !== undefined) {
         opts.onEvent?.({ type: 'not-packaged', artifact: artifact.name, note });
@@ -250,6 +288,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
           ...(opts.registry.caFile === undefined ? {} : { caFile: opts.registry.caFile }),
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
           ...(digests === undefined ? {} : { digests }),
+          ...(subject === undefined ? {} : { subject }),
           ...(first === undefined || firstDestination === undefined
             ? {}
             : {
@@ -266,6 +305,7 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
         results.push(failAll(artifact, '', err.message));
         continue;
       }
+      roots.set(artifact.name, packaged.root);
       opts.onEvent?.({
         type: 'packaged',
         artifact: artifact.name,
@@ -278,11 +318,11 @@ export async function runBuild(opts: BuildOptions): Promise<ArtifactResult[]> {
       try {
         for (const [i, target] of artifact.targets.entries()) {
           if (!pushing) {
-            targets.push(...referencesOf(target).map((reference) => ({ reference, digest: packaged.root.digest, pushed: false })));
+            targets.push(...rowsOf(target, packaged.root.digest).map((reference) => ({ reference, digest: packaged.root.digest, pushed: false })));
             continue;
           }
           const destination = i === 0 && firstDestination !== undefined ? firstDestination : await destinationOf(target);
-          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts, pushed, i === 0 ? early : undefined)));
+          targets.push(...(await pushTarget(packaged, artifact, target, destination, opts, pushed, i === 0 ? early : undefined, subject)));
         }
       } finally {
         await packaged.cleanup?.();

@@ -11,6 +11,14 @@ import { formatReference, formatRepository, type Reference } from '../ref/refere
 import type { FetchedManifest } from '../registry/client/manifests.js';
 import { graphBlobBytes, graphTotal, type GraphTotal } from './graph-total.js';
 import { ManifestCache, OverlayFetcher } from './manifest-overlay.js';
+import { copyReferrers, type CopiedReferrer } from './copy-referrers.js';
+import type { DiscoverSource } from './discover.js';
+import { isReferrerStore } from './index-referrer.js';
+
+function isDiscoverSource(source: CopySource): source is CopySource & DiscoverSource {
+  const s = source as Partial<DiscoverSource>;
+  return typeof s.referrers === 'function' && typeof s.fallbackIndex === 'function';
+}
 
 /** Annotations to set, split by where they go (seed: `index:` / `manifest:` prefixes). */
 export interface ScopedAnnotations {
@@ -37,6 +45,12 @@ export interface CopyArtifactOptions {
   onEvent?: CopyEventHandler;
   /** The size of what is copied, reported before the copy (not for a retag, which moves no blob). */
   onTotal?: (total: GraphTotal) => void;
+  /** Copy the referrers of the copied manifests too (recursively), listed as the destination supports. */
+  referrers?: boolean;
+  /** Something went wrong that does not fail the copy (a refused clean-up of a replaced referrers index). */
+  onWarning?: (message: string) => void;
+  /** Least wait before a written fallback index is read back (tests shorten it). */
+  settleMs?: number;
 }
 
 export interface CopyArtifactResult {
@@ -52,6 +66,8 @@ export interface CopyArtifactResult {
   ignoredIndexAnnotations: string[];
   /** Total config + layer bytes, when it was computed (for --max-size). */
   size?: number;
+  /** With `referrers`: what followed the graph. */
+  referrers?: CopiedReferrer[];
 }
 
 const ANNOTATION_SCOPES = ['index:', 'manifest:'] as const;
@@ -195,6 +211,12 @@ export async function copyArtifact(source: CopySource, dest: Target, opts: CopyA
   const tag = opts.dest.tag;
   if (tag === undefined) throw new UsageError(`destination ${formatReference(opts.dest)} needs a tag (host/repository:tag)`);
   const annotations = opts.annotations ?? { index: {}, manifest: {} };
+  if (opts.referrers === true) {
+    if (Object.keys(annotations.index).length + Object.keys(annotations.manifest).length > 0) {
+      throw new UsageError('--referrers cannot be combined with --annotation: new annotations change the digests the referrers name as their subject');
+    }
+    if (!isReferrerStore(dest) || !isDiscoverSource(source)) throw new UsageError('--referrers copies between registry repositories only');
+  }
   const sourceName = formatReference(opts.source);
   const retag = sameRepository(opts.source, opts.dest);
 
@@ -237,7 +259,25 @@ export async function copyArtifact(source: CopySource, dest: Target, opts: CopyA
     ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
   });
 
+  let referrers: CopiedReferrer[] | undefined;
+  if (opts.referrers === true && isReferrerStore(dest) && isDiscoverSource(source)) {
+    // Referrers may name the index or any manifest in it (attach --all-platforms).
+    const subjects: Digest[] = [root.digest];
+    if (isIndex) {
+      const index = parseDoc(root, await cache.read(root));
+      for (const child of index.manifests ?? []) if (isManifestMediaType(child.mediaType)) subjects.push(child.digest);
+    }
+    referrers = await copyReferrers(source, dest, subjects, {
+      ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.onEvent === undefined ? {} : { onEvent: opts.onEvent }),
+      ...(opts.onWarning === undefined ? {} : { onWarning: opts.onWarning }),
+      ...(opts.settleMs === undefined ? {} : { settleMs: opts.settleMs }),
+    });
+  }
+
   return {
+    ...(referrers === undefined ? {} : { referrers }),
     image: `${formatRepository(opts.dest)}:${tag}`,
     digest: root.digest,
     tag,

@@ -51,6 +51,8 @@ export interface PackageOptions {
    * rest is hashed. Until then nothing is announced.
    */
   onBlob?: (desc: Descriptor, store: Fetcher) => void;
+  /** The manifest this artifact refers to (OCI 1.1 `subject`); files artifacts only. */
+  subject?: Descriptor;
 }
 
 /** Image builds are stamped with SOURCE_DATE_EPOCH, else the epoch, so a dry run's digests hold. */
@@ -212,6 +214,7 @@ async function packageFiles(config: FilesArtifactConfig, annotations: Record<str
     artifactType: config.mediaType ?? MediaType.unknownArtifact,
     config: EMPTY_CONFIG_DESCRIPTOR,
     layers,
+    ...(opts.subject === undefined ? {} : { subject: { mediaType: opts.subject.mediaType, digest: opts.subject.digest, size: opts.subject.size } }),
     annotations,
   };
   return { manifest, blobs: [EMPTY_CONFIG_DESCRIPTOR, ...layers] };

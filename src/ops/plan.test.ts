@@ -113,4 +113,59 @@ artifacts:
     const overridden = await planBuild(inspected, vars, { platforms: ['linux/arm64', 'linux/s390x'] });
     expect(overridden.artifacts[0]!.platforms).toEqual(['linux/arm64', 'linux/s390x']);
   });
+
+  describe('subject', () => {
+    const lazy = (sbomSubject: string, extra = '') => `version: 1
+artifacts:
+  - type: artifact
+    name: sbom
+    subject: ${sbomSubject}
+    files: [{path: a.txt}]
+  - type: artifact
+    name: app
+    files: [{path: a.txt}]
+    targets:
+      - registry: reg.example.com/app
+        tags: [v1, latest]
+${extra}`;
+
+    it('orders a referrer after its subject and gives it the subject\'s targets without tags', async () => {
+      const p = await plan(lazy('app'));
+      expect(p.artifacts.map((a) => a.name)).toEqual(['app', 'sbom']);
+      const sbom = p.artifacts[1]!;
+      expect(sbom.subject).toBe('app');
+      expect(sbom.targets).toEqual([expect.objectContaining({ kind: 'registry', display: 'reg.example.com/app', tags: [] })]);
+    });
+
+    it('brings the subject along when only the referrer is selected', async () => {
+      const p = await plan(lazy('app'), 'sbom');
+      expect(p.artifacts.map((a) => a.name)).toEqual(['app', 'sbom']);
+    });
+
+    it('locates an unknown subject name', async () => {
+      expect(await problems(lazy('nope'))).toEqual(['5:14 artifacts[0].subject: no artifact named "nope" in this file (names: sbom, app)']);
+    });
+
+    it('refuses a cycle once, at the subject field', async () => {
+      const cyc = `version: 1
+artifacts:
+  - type: artifact
+    name: a
+    subject: b
+    files: [{path: a.txt}]
+  - type: artifact
+    name: b
+    subject: a
+    files: [{path: a.txt}]
+`;
+      expect(await problems(cyc)).toEqual(['5:14 artifacts[0].subject: subjects form a cycle (a → b → a)']);
+    });
+
+    it('refuses targets on an artifact with a subject', async () => {
+      const withTargets = lazy('app').replace('    subject: app\n', '    subject: app\n    targets: [{registry: reg.example.com/x, tags: [t]}]\n');
+      const found = await problems(withTargets);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/artifacts\[0\]\.targets: an artifact with a subject is pushed to its subject's targets/);
+    });
+  });
 });

@@ -29,6 +29,11 @@ export interface PlannedArtifact {
   buildArgs: Record<string, string>;
   /** Image only: platforms to build (`--platform` overrides the file's). */
   platforms: string[];
+  /**
+   * The name of the artifact this one refers to (`subject:`): planned before it, and its
+   * targets are this one's, without tags (a referrer is pushed by digest).
+   */
+  subject?: string;
 }
 
 export interface Plan {
@@ -180,7 +185,7 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
   problems.items.push(...inspected.problems);
   // With problems already known the build is refused anyway: check every artifact, so
   // the report is complete, instead of letting a selector error hide it.
-  const selected = problems.items.length > 0 ? lazy.artifacts : selectArtifacts(lazy, selector);
+  const selected = problems.items.length > 0 ? lazy.artifacts : withSubjects(lazy, selectArtifacts(lazy, selector));
   const planned: PlannedArtifact[] = [];
 
   for (const config of selected) {
@@ -234,10 +239,90 @@ export async function planBuild(inspected: InspectedLazyFile, baseVars: Template
       problems.add(check.loc, `${check.field}: ${err.message}`);
     }
   }
+  const ordered = planSubjects(lazy, inspected, planned, problems);
   if (problems.items.length > 0) {
     throw new ConfigError(sortProblems(problems.items));
   }
-  return { lazy, artifacts: planned };
+  return { lazy, artifacts: ordered };
+}
+
+function subjectOf(config: ArtifactConfig): Located<string> | undefined {
+  return config.type === 'artifact' ? config.subject : undefined;
+}
+
+/** A selected referrer brings its subject (and theirs): its digest is needed to refer to it. */
+function withSubjects(lazy: LazyFile, selected: ArtifactConfig[]): ArtifactConfig[] {
+  const picked = new Set(selected);
+  const queue = [...selected];
+  while (queue.length > 0) {
+    const name = subjectOf(queue.pop()!)?.value;
+    const subject = name === undefined ? undefined : lazy.artifacts.find((a) => a.name?.value === name);
+    if (subject !== undefined && !picked.has(subject)) {
+      picked.add(subject);
+      queue.push(subject);
+    }
+  }
+  return lazy.artifacts.filter((a) => picked.has(a));
+}
+
+/**
+ * Check every `subject:` (a known name, no cycle, no targets of its own), give each
+ * referrer its subject's targets without tags, and order subjects before their referrers.
+ */
+function planSubjects(lazy: LazyFile, inspected: InspectedLazyFile, planned: PlannedArtifact[], problems: ProblemList): PlannedArtifact[] {
+  const byName = new Map(lazy.artifacts.filter((a) => a.name !== undefined).map((a) => [a.name!.value, a]));
+  const brokenNames = new Set(inspected.unresolved.flatMap((a) => (a.name === undefined ? [] : [a.name.value])));
+  const names = [...byName.keys(), ...brokenNames].join(', ') || 'none has a name';
+  const valid = new Map<ArtifactConfig, ArtifactConfig>();
+  for (const config of lazy.artifacts) {
+    const subject = subjectOf(config);
+    if (subject === undefined) continue;
+    const field = `artifacts[${config.index}]`;
+    if (config.targets.length > 0) {
+      problems.add(config.targets[0]!.loc, `${field}.targets: an artifact with a subject is pushed to its subject's targets; remove targets`);
+    }
+    const target = byName.get(subject.value);
+    if (target === undefined) {
+      // A subject dropped for its own problems is already reported.
+      if (!brokenNames.has(subject.value)) problems.add(subject.loc, `${field}.subject: no artifact named "${subject.value}" in this file (names: ${names})`);
+      continue;
+    }
+    valid.set(config, target);
+  }
+  // A chain of subjects that comes back to where it started can never be pushed.
+  const cyclic = new Set<ArtifactConfig>();
+  for (const start of valid.keys()) {
+    const chain: ArtifactConfig[] = [start];
+    for (let next = valid.get(start); next !== undefined; next = valid.get(next)) {
+      if (next === start) {
+        if (!chain.some((c) => cyclic.has(c))) {
+          const path = [...chain, start].map((c) => c.name?.value ?? `#${c.index}`).join(' → ');
+          problems.add(subjectOf(start)!.loc, `artifacts[${start.index}].subject: subjects form a cycle (${path})`);
+        }
+        chain.forEach((c) => cyclic.add(c));
+        break;
+      }
+      if (chain.includes(next)) break;
+      chain.push(next);
+    }
+  }
+  if (problems.items.length > 0) return planned;
+
+  const plannedOf = new Map(planned.map((p) => [p.config, p]));
+  const ordered: PlannedArtifact[] = [];
+  const place = (p: PlannedArtifact): void => {
+    if (ordered.includes(p)) return;
+    const subjectConfig = valid.get(p.config);
+    const subject = subjectConfig === undefined ? undefined : plannedOf.get(subjectConfig);
+    if (subject !== undefined) {
+      place(subject);
+      p.subject = subject.name;
+      p.targets = subject.targets.map((t) => ({ ...t, tags: [] }));
+    }
+    ordered.push(p);
+  };
+  planned.forEach(place);
+  return ordered;
 }
 
 export function referencesOf(target: PlannedTarget): string[] {

@@ -97,11 +97,17 @@ async function checkInputs(opts: PushFilesOptions): Promise<string> {
   }
   const tag = opts.reference.tag;
   if (tag === undefined) throw new UsageError(`${formatReference(opts.reference)} has no tag; add one (…:TAG) to push files`);
-  if (opts.artifactType !== undefined && !isMediaType(opts.artifactType)) {
-    throw new UsageError(`--artifact-type "${opts.artifactType}" is not a media type (type/subtype)`);
+  await checkFiles(opts.files, opts.artifactType);
+  return tag;
+}
+
+/** The files exist, are regular, have distinct titles, and the artifact type is a media type. */
+export async function checkFiles(files: readonly PushFilesInput[], artifactType: string | undefined): Promise<void> {
+  if (artifactType !== undefined && !isMediaType(artifactType)) {
+    throw new UsageError(`--artifact-type "${artifactType}" is not a media type (type/subtype)`);
   }
   const titles = new Map<string, string>();
-  for (const { file, path } of opts.files) {
+  for (const { file, path } of files) {
     let info;
     try {
       info = await stat(path);
@@ -116,11 +122,10 @@ async function checkInputs(opts: PushFilesOptions): Promise<string> {
     if (other !== undefined) throw new UsageError(`${other} and ${file.file} would both be titled "${title}"; rename one`);
     titles.set(title, file.file);
   }
-  return tag;
 }
 
 /** The files as the `artifact` type of a .lazy file, so `build`'s packager makes the manifest. */
-function asPlannedArtifact(opts: PushFilesOptions): PlannedArtifact {
+export function asPlannedArtifact(opts: Pick<PushFilesOptions, 'files' | 'artifactType' | 'annotations'>): PlannedArtifact {
   const loc = { file: '<command line>', line: 1, col: 1 };
   const config: FilesArtifactConfig = {
     type: 'artifact',

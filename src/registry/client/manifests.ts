@@ -75,7 +75,7 @@ export async function putManifest(
   desc: Descriptor,
   bytes: Buffer,
   scopes: readonly string[],
-): Promise<void> {
+): Promise<PutManifestResult> {
   const what = `push manifest ${http.registry}/${repository}:${reference}`;
   const res = await http.send({
     method: 'PUT',
@@ -95,6 +95,13 @@ export async function putManifest(
       status: res.statusCode,
     });
   }
+  const subject = header(res, 'oci-subject');
+  return subject === undefined ? {} : { subject };
+}
+
+export interface PutManifestResult {
+  /** `OCI-Subject`: the registry says it processed the manifest's subject (OCI 1.1 referrers API). */
+  subject?: string;
 }
 
 /**

@@ -88,6 +88,8 @@ export class RegistryHttp {
   readonly #opts: RegistryHttpOptions;
   #endpoint: Promise<URL> | undefined;
   #apiVersion: string | undefined;
+  /** Whether this registry serves the OCI 1.1 referrers API; unknown until first asked (client/referrers.ts). */
+  referrersApi: boolean | undefined;
 
   constructor(opts: RegistryHttpOptions) {
     this.registry = opts.registry;

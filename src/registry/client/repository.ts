@@ -5,6 +5,8 @@ import { isManifestMediaType } from '../../oci/media-types.js';
 import type { Descriptor, Digest } from '../../oci/types.js';
 import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
 import { deleteManifest, getManifest, manifestExists, putManifest, type FetchedManifest } from './manifests.js';
+import { hasReferrersApi, listReferrersApi, type ReferrersListing } from './referrers.js';
+import { readFallbackIndex, updateFallbackIndex, type FallbackIndex, type UpdateFallbackOptions, type UpdateFallbackResult } from './referrers-index.js';
 import type { RegistryHttp } from './registry-http.js';
 import { listTags, type ListTagsOptions } from './tags.js';
 
@@ -20,6 +22,8 @@ export class Repository implements Target, Mounter, MountSource {
   readonly #repository: string;
   /** Callers declare what they will do up front, so one token covers the whole job. */
   readonly #scopes: readonly string[];
+  /** Manifests whose PUT was answered with `OCI-Subject`: the registry indexed their subject. */
+  readonly #subjectAccepted = new Set<string>();
 
   constructor(http: RegistryHttp, repository: string, access: Access) {
     this.#http = http;
@@ -56,14 +60,43 @@ export class Repository implements Target, Mounter, MountSource {
 
   async push(desc: Descriptor, open: ContentOpener): Promise<void> {
     if (isManifestMediaType(desc.mediaType)) {
-      await putManifest(this.#http, this.#repository, desc.digest, desc, await readAll(open()), this.#scopes);
+      this.#noteSubject(desc, await putManifest(this.#http, this.#repository, desc.digest, desc, await readAll(open()), this.#scopes));
     } else {
       await uploadBlob(this.#http, this.#repository, desc, open, this.#scopes);
     }
   }
 
   async pushReference(desc: Descriptor, manifest: Buffer, reference: string): Promise<void> {
-    await putManifest(this.#http, this.#repository, reference, desc, manifest, this.#scopes);
+    this.#noteSubject(desc, await putManifest(this.#http, this.#repository, reference, desc, manifest, this.#scopes));
+  }
+
+  #noteSubject(desc: Descriptor, put: { subject?: string }): void {
+    if (put.subject !== undefined) this.#subjectAccepted.add(desc.digest);
+  }
+
+  /** Whether a PUT of this manifest, in this run, was answered with `OCI-Subject`. */
+  subjectAccepted(digest: string): boolean {
+    return this.#subjectAccepted.has(digest);
+  }
+
+  /** The referrers API's answer for `digest`, or `{api: false}` (see client/referrers.ts). */
+  async referrers(digest: string, artifactType?: string): Promise<ReferrersListing> {
+    return listReferrersApi(this.#http, this.#repository, digest, this.#scopes, artifactType);
+  }
+
+  /** Whether the registry serves the referrers API (asked once per registry). */
+  async hasReferrersApi(digest: string): Promise<boolean> {
+    return hasReferrersApi(this.#http, this.#repository, digest, this.#scopes);
+  }
+
+  /** What the `<alg>-<hex>` fallback tag of `subject` holds. */
+  async fallbackIndex(subject: string): Promise<FallbackIndex> {
+    return readFallbackIndex(this.#http, this.#repository, subject, this.#scopes);
+  }
+
+  /** Add referrers to the fallback index of `subject`, keeping every other writer's entries. */
+  async addToFallbackIndex(subject: string, opts: UpdateFallbackOptions): Promise<UpdateFallbackResult> {
+    return updateFallbackIndex(this.#http, this.#repository, subject, this.#scopes, opts);
   }
 
   /** The copy engine mounts from the repository a fetch reads (see copy/mount.ts). */
