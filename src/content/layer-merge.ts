@@ -76,16 +76,18 @@ export class LayerMerge {
     }
     for (const entry of entries) {
       if (whiteoutTarget(entry.path) !== undefined || entry.path === '.') continue;
+      // A hard link is the same bytes as its target: show the target's size (not counted twice).
+      const stored: LayerEntry = entry.type === 'hardlink' ? { ...entry, size: this.#files.get(entry.linkTarget ?? '')?.size ?? 0 } : entry;
       const before = this.#files.get(entry.path);
       let change: ChangeKind = 'added';
       if (before !== undefined) {
-        change = sameAttributes(before, entry) && before.type === 'dir' ? 'unchanged' : 'changed';
+        change = sameAttributes(before, stored) && before.type === 'dir' ? 'unchanged' : 'changed';
         if (before.type !== 'dir') this.#waste(before);
         else if (entry.type !== 'dir') for (const child of [...(this.#children.get(entry.path) ?? [])]) this.#remove(child);
       }
-      this.#files.set(entry.path, { ...entry, layer });
+      this.#files.set(entry.path, { ...stored, layer });
       this.#link(entry.path);
-      changes.push({ ...entry, change });
+      changes.push({ ...stored, change });
     }
     return changes;
   }

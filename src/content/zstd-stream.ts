@@ -14,8 +14,8 @@ async function* decompressChunks(source: AsyncIterable<Buffer>, what: string): A
   let out: Buffer[] = [];
   let outBytes = 0;
   const decoder = new Decompress((chunk) => {
-    // Copied: a block handed out may share memory the decoder goes on using.
-    out.push(Buffer.from(chunk));
+    // In streaming mode fzstd allocates each block it hands out, so it can be wrapped.
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     outBytes += chunk.length;
   });
   const take = (): Buffer[] => {
@@ -31,7 +31,8 @@ async function* decompressChunks(source: AsyncIterable<Buffer>, what: string): A
       throw new ContentError(`${what}: not valid zstd data (${err instanceof Error ? err.message : String(err)})`);
     }
   };
-  let slice = 4096;
+  // Start small: the first few bytes may already be a long run.
+  let slice = MIN_SLICE;
   for await (const chunk of source) {
     for (let at = 0; at < chunk.length; ) {
       const piece = chunk.subarray(at, at + slice);
