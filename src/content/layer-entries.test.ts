@@ -26,7 +26,7 @@ async function list(blob: Buffer, mediaType: string, verify = true): Promise<{ e
         for await (const c of body) parts.push(c);
         bodies[entry.path] = Buffer.concat(parts).toString();
       }
-      return 'next';
+      return 'next' as const;
     },
     { verify, what: 'test layer' },
   );
