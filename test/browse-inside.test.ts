@@ -308,6 +308,12 @@ describe('streaming and bounds', () => {
     } finally {
       await proxy.stop();
     }
+    // A reader that stops early (`| head`) ends it quietly: exit 0, no stack trace.
+    const piped = spawnSync('bash', ['-c', `node dist/cli.js browse cat ${registry.host}/${repo}:v1 /var/filler.bin | head -c 10 | wc -c; echo "status \${PIPESTATUS[0]}"`], {
+      env: { PATH: process.env.PATH, HOME: work, DOCKER_CONFIG: work },
+    });
+    expect(piped.stdout.toString()).toBe('10\nstatus 0\n');
+    expect(piped.stderr.toString()).toBe('');
   }, 120_000);
 
   it('browse files keeps peak memory flat whatever the layer size (gzip and zstd, 16 MiB vs 256 MiB of file content)', async () => {

@@ -75,15 +75,26 @@ function platformOptions(t: Target): { platform?: PlatformSpec; hostPlatform: Pl
   return { ...(t.platform === undefined ? {} : { platform: t.platform }), hostPlatform: ociPlatformOf(process.platform, process.arch) };
 }
 
-/** Binary-safe stdout that waits when the pipe is full; a reader that went away ends it quietly. */
+/** The reader of stdout went away (`browse cat … | head`): stop reading, quietly. */
+class OutputClosed extends Error {}
+
+/** Binary-safe stdout; each chunk waits until it is written, so a slow pipe holds the download back. */
 function stdoutWriter(): (chunk: Buffer) => Promise<void> {
+  let closed = false;
+  // Kept for the rest of the run: a broken pipe can be reported after the last write.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') closed = true;
+  });
   return (chunk) =>
     new Promise((resolve, reject) => {
-      const ok = process.stdout.write(chunk, (err) => {
-        if (err && (err as NodeJS.ErrnoException).code !== 'EPIPE') reject(err);
-        else if (ok) resolve();
+      if (closed) {
+        reject(new OutputClosed());
+        return;
+      }
+      process.stdout.write(chunk, (err) => {
+        if (err === null || err === undefined) resolve();
+        else reject((err as NodeJS.ErrnoException).code === 'EPIPE' ? new OutputClosed() : err);
       });
-      if (!ok) process.stdout.once('drain', resolve);
     });
 }
 
@@ -129,9 +140,13 @@ export function addInsideCommands(browse: Command, io: CommandIO, version: strin
       const opts = this.opts<{ platform?: string }>();
       const g = globalOptions(this);
       const t = target(input, opts.platform);
-      await withClient(g, io, version, t.ref.registry, (client) =>
-        catImageFile(client.repository(t.ref, 'pull'), t.reference, t.tagOrDigest, path, { ...platformOptions(t), write: stdoutWriter() }),
-      );
+      try {
+        await withClient(g, io, version, t.ref.registry, (client) =>
+          catImageFile(client.repository(t.ref, 'pull'), t.reference, t.tagOrDigest, path, { ...platformOptions(t), write: stdoutWriter() }),
+        );
+      } catch (err) {
+        if (!(err instanceof OutputClosed)) throw err;
+      }
     });
 
   browse

@@ -106,11 +106,19 @@ export async function readLayerEntries(
   extract.on('error', () => tarStream.destroy());
   tarStream.pipe(extract);
   let count = 0;
+  let visitorError: { err: unknown } | undefined;
   try {
     for await (const raw of extract) {
       const entry = raw as unknown as EntryStream;
       if (++count > LAYER_ENTRY_LIMIT) throw new ContentError(`${what} holds more than ${LAYER_ENTRY_LIMIT} entries; refusing to read it`);
-      const result = await visit(toEntry(entry.header), entry);
+      let result: VisitResult;
+      try {
+        result = await visit(toEntry(entry.header), entry);
+      } catch (err) {
+        // The visitor's own failure (its output went away, say) is passed on as it is.
+        visitorError = { err };
+        throw err;
+      }
       if (result === 'stop') return;
       // Whatever the visitor left unread is skipped (read and dropped).
       for await (const _chunk of entry) {
@@ -118,6 +126,7 @@ export async function readLayerEntries(
       }
     }
   } catch (err) {
+    if (visitorError !== undefined && err === visitorError.err) throw err;
     throw describeFailure(feedError ?? err, what);
   } finally {
     extract.destroy();
