@@ -25,7 +25,7 @@ interface FileJson {
 
 interface FilesJson {
   digest: string;
-  layers: { index: number; mediaType: string; size: number; fileBytes: number; wastedBytes: number; entries: number }[];
+  layers: { index: number; digest: string; mediaType: string; size: number; fileBytes: number; wastedBytes: number; entries: number }[];
   files?: FileJson[];
   layer?: { index: number; changes: (FileJson & { change: string })[] };
   wasted: { bytes: number; totalBytes: number; percent: number };
@@ -345,4 +345,20 @@ describe('streaming and bounds', () => {
     expect(gzBig - gzSmall).toBeLessThan(32 << 10);
     expect(zstBig - zstSmall).toBeLessThan(64 << 10);
   }, 180_000);
+
+  it('a layer the registry serves corrupted is one clear line naming the layer, exit 1', async () => {
+    const files = json<FilesJson>(await runCli(['browse', 'files', ref, '-o', 'json']));
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const bottom = files.layers[0]!;
+      // A hostile or broken registry: the right status, the wrong bytes.
+      proxy.setRule((r) => (r.method === 'GET' && r.path.endsWith(`/blobs/${bottom.digest}`) ? { status: 200, body: Buffer.alloc(bottom.size, 0x41) } : undefined));
+      const res = await runCli(['browse', 'files', ref.replace(registry.host, proxy.host)]);
+      expect(res.code, explain(res)).toBe(1);
+      expect(res.stderr.trim().split('\n')[0]).toMatch(/layer 0 \(sha256:[0-9a-f]{64}\)/);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });
