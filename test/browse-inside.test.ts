@@ -343,7 +343,7 @@ describe('streaming and bounds', () => {
     // 240 MiB more content costs garbage-collector slack, nothing like the content. The pure-JS
     // zstd decoder allocates each 128 KiB block afresh, so V8 lets more garbage build up first.
     expect(gzBig - gzSmall).toBeLessThan(32 << 10);
-    expect(zstBig - zstSmall).toBeLessThan(64 << 10);
+    expect(zstBig - zstSmall).toBeLessThan(96 << 10);
   }, 180_000);
 
   it('a layer the registry serves corrupted is one clear line naming the layer, exit 1', async () => {
