@@ -326,7 +326,7 @@ describe('streaming and bounds', () => {
       await writeHandLayout(layout, 'v1', [{ file: path.join(dir, file), mediaType }]);
       const image = `${registry.host}/inside-${randomBytes(3).toString('hex')}/rss-${name}:v1`;
       expect((await runCli(['push', layout, `oci://${image}`])).code).toBe(0);
-      const res = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', 'node', 'dist/cli.js', 'browse', 'files', image, '-o', 'json'], {
+      const res = spawnSync('node', ['-r', './test/support/maxrss-preload.cjs', 'dist/cli.js', 'browse', 'files', image, '-o', 'json'], {
         env: { PATH: process.env.PATH, HOME: work, DOCKER_CONFIG: work, NO_COLOR: '1' },
         maxBuffer: 16 << 20,
       });
