@@ -13,6 +13,7 @@ import { manifestData, manifestText } from '../ui/manifest-text.js';
 import { listText, renderOutput } from '../ui/output.js';
 import { UsageError } from '../errors/index.js';
 import type { RegistryClient } from '../registry/client/registry-client.js';
+import { addInsideCommands } from './browse-inside.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, openRegistryClient, type CommandIO, type GlobalOptions } from './context.js';
 
@@ -162,5 +163,6 @@ export function browseCommand(io: CommandIO, version: string): Command {
       io.stdout(g.output === 'text' ? renderOutput('text', summary, manifestText) : renderOutput(g.output, manifestData(summary), () => ''));
     });
 
+  addInsideCommands(browse, io, version);
   return browse;
 }

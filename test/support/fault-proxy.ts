@@ -16,6 +16,8 @@ export interface SeenRequest {
   contentLength?: string;
   /** Set when the proxy injected a fault into this request instead of passing it on. */
   fault?: FaultKind;
+  /** Response body bytes the proxy took from the registry for this request (forwarded ones). */
+  responseBytes?: number;
 }
 
 export type FaultKind = 'reply' | 'reset' | 'delay';
@@ -131,7 +133,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     counts[kind]++;
   };
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, extra: FaultForward): void => {
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, extra: FaultForward, request?: SeenRequest): void => {
     const headers = { ...req.headers, host: upstream.host, ...(extra.forwardHeaders ?? {}) };
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
@@ -143,7 +145,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           ...(location === undefined ? {} : { location }),
           ...(extra.responseHeaders ?? {}),
         });
+        // pipe() reads the registry only as fast as the client takes the bytes.
+        if (request !== undefined) {
+          request.responseBytes = 0;
+          up.on('data', (chunk: Buffer) => (request.responseBytes! += chunk.length));
+        }
         up.pipe(res);
+        res.on('close', () => up.destroy());
       },
     );
     out.on('error', () => res.destroy());
@@ -182,10 +190,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (decision !== undefined && 'delayMs' in decision) {
       count(request, 'delay');
       req.pause();
-      setTimeout(() => forward(req, res, {}), decision.delayMs);
+      setTimeout(() => forward(req, res, {}, request), decision.delayMs);
       return;
     }
-    forward(req, res, decision ?? {});
+    forward(req, res, decision ?? {}, request);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,6 +7,7 @@ import { UsageError } from '../../errors/index.js';
 import { findSavedRegistry, type SavedRegistry, type UserSettings } from '../../settings/index.js';
 import { hasDirectCredentials, resolveCredential, sameRegistry, type Credential, type CredentialSources } from '../auth/credentials.js';
 import { createDispatcher, type TlsOptions } from '../transport/dispatcher.js';
+import type { RequestListener } from '../transport/request-log.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { NetworkTimeouts } from '../transport/timeouts.js';
 import { ChartRepositoryClient } from './chart-repository.js';
@@ -26,6 +27,8 @@ export interface RegistryClientOptions extends TlsOptions, CredentialSources {
   signal?: AbortSignal;
   /** Transfers at once (--concurrency); sets how many connections a registry host may get. */
   concurrency?: number;
+  /** Told of every request once it has ended: method, redacted URL, status, ms, bytes. */
+  onRequest?: RequestListener;
 }
 
 /**

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from './undici-core.js';
 import { UsageError } from '../../errors/index.js';
+import { requestLog, type RequestListener } from './request-log.js';
 import { stallGuard } from './stall-guard.js';
 import { DEFAULT_TIMEOUTS, type NetworkTimeouts } from './timeouts.js';
 
@@ -22,6 +23,8 @@ export interface DispatcherOptions extends TlsOptions {
   connectionsPerOrigin?: number;
   /** Connect, response-header and body-stall limits; DEFAULT_TIMEOUTS where absent. */
   timeouts?: Partial<NetworkTimeouts>;
+  /** Told of every request once it has ended (the browser's request log). */
+  onRequest?: RequestListener;
 }
 
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -55,14 +58,20 @@ export async function createDispatcher(opts: DispatcherOptions): Promise<Dispatc
   const httpProxy = envValue(env, 'HTTP_PROXY');
   const httpsProxy = envValue(env, 'HTTPS_PROXY');
   if (httpProxy === undefined && httpsProxy === undefined) {
-    return new Agent(common).compose(stallGuard(timeouts));
+    return withLog(new Agent(common).compose(stallGuard(timeouts)), opts.onRequest);
   }
   // The registry's TLS settings apply to the tunnelled request, not to the proxy itself.
-  return new EnvHttpProxyAgent({
+  const proxied = new EnvHttpProxyAgent({
     ...common,
     requestTls: tls,
     ...(httpProxy === undefined ? {} : { httpProxy }),
     ...(httpsProxy === undefined ? {} : { httpsProxy }),
     noProxy: envValue(env, 'NO_PROXY') ?? '',
   }).compose(stallGuard(timeouts));
+  return withLog(proxied, opts.onRequest);
+}
+
+/** Outermost, so a record shows what the caller saw (the stall guard's errors included). */
+function withLog(dispatcher: Dispatcher, onRequest: RequestListener | undefined): Dispatcher {
+  return onRequest === undefined ? dispatcher : dispatcher.compose(requestLog(onRequest));
 }
