@@ -121,5 +121,11 @@ describe('mirror progress', () => {
     expect(quiet.code, explain(quiet)).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(json<Result>(quiet).images.map((i) => i.status)).toEqual(['skipped', 'skipped', 'skipped']);
+
+    // -q silences progress, never a failure: its line alone, numbered.
+    await writeFile(path.join(work, 'absent.yaml'), ['target:', `  url: ${proxy.host}/mp/${id}/absent`, '  insecure: true', 'upstreams: {}', 'images:', `  - source: ${S}/absent`, '    tags: ["1"]', ''].join('\n'));
+    const failed = await runCli(['-q', 'mirror', '-c', 'absent.yaml', '-o', 'json'], { cwd: work, env: { LAZYOCI_RETRY_BASE_MS: '10' } });
+    expect(failed.code, explain(failed)).toBe(1);
+    expect(failed.stderr).toMatch(new RegExp(`^\\[1/1\\] failed image ${proxy.host}/mp/${id}/absent/\\S+/src/absent:1: .+\\n$`));
   }, 120_000);
 });
