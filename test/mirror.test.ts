@@ -51,6 +51,43 @@ function get(url: string): Promise<number> {
   });
 }
 
+/**
+ * A Node preload for the CLI that counts the read streams opened on `file` and the bytes
+ * they read: whole-file streams (a scan) apart from byte-range ones (one entry read in place).
+ */
+async function countTarReads(file: string): Promise<{ nodeOptions: string; result: () => Promise<{ wholeFileReads: number; wholeFileBytes: number; rangeReads: number; rangeBytes: number }> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-count-'));
+  const out = path.join(dir, 'reads.json');
+  const hook = path.join(dir, 'count-reads.mjs');
+  await writeFile(
+    hook,
+    `import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+const counts = { wholeFileReads: 0, wholeFileBytes: 0, rangeReads: 0, rangeBytes: 0 };
+const original = fs.createReadStream;
+fs.createReadStream = function (p, opts) {
+  const stream = original.call(this, p, opts);
+  if (String(p) === ${JSON.stringify(file)}) {
+    const range = typeof opts === 'object' && opts !== null && opts.start !== undefined;
+    if (range) counts.rangeReads++; else counts.wholeFileReads++;
+    stream.on('close', () => { if (range) counts.rangeBytes += stream.bytesRead; else counts.wholeFileBytes += stream.bytesRead; });
+  }
+  return stream;
+};
+syncBuiltinESMExports();
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify(counts)));
+`,
+  );
+  return {
+    nodeOptions: `--import=${hook}`,
+    result: async () => {
+      const counted = JSON.parse(await readFile(out, 'utf8'));
+      await rm(dir, { recursive: true, force: true });
+      return counted;
+    },
+  };
+}
+
 describe('lazyoci mirror (chart repository, OCI chart, local chart, image sets)', () => {
   const { http: src, https: dst } = inject('registries');
   const id = Math.random().toString(36).slice(2, 8);
@@ -267,9 +304,22 @@ describe('lazyoci mirror (chart repository, OCI chart, local chart, image sets)'
     expect(blobGets.length).toBe(new Set(blobGets).size);
     await writeFile(path.join(work, 'airgap.yaml'), mirrorYaml(`it/${id}/airgap`));
     const A = `${dst.host}/it/${id}/airgap`;
-    const pushedBack = await cli(['mirror', '-c', 'airgap.yaml', '--from', `oci-layout:${tarFile}`, '-o', 'json']);
+    // Every read stream opened on the tar is counted (a preload wraps fs.createReadStream):
+    // the tar is scanned whole once, and each blob is read from its own byte range after.
+    const reads = await countTarReads(tarFile);
+    const pushedBack = await runCli(['--ca-file', dst.caFile!, 'mirror', '-c', 'airgap.yaml', '--from', `oci-layout:${tarFile}`, '-o', 'json'], {
+      cwd: work,
+      env: { LAZYOCI_RETRY_BASE_MS: '10', NODE_OPTIONS: reads.nodeOptions },
+    });
     expect(pushedBack.code, explain(pushedBack)).toBe(0);
     expect(json<Result>(pushedBack).images.length + json<Result>(pushedBack).charts.length).toBe(11);
+    const counted = await reads.result();
+    const tarSize = (await stat(tarFile)).size;
+    expect(counted.wholeFileReads, JSON.stringify(counted)).toBe(1);
+    expect(counted.wholeFileBytes).toBe(tarSize);
+    expect(counted.rangeReads).toBeGreaterThan(0);
+    // Only the blobs the push needs, each from its own byte range: less than the tar holds here.
+    expect(counted.rangeBytes, JSON.stringify({ ...counted, tarSize })).toBeLessThan(tarSize);
     for (const item of [...done.charts, ...done.images]) {
       const there = item.target.replace(T, A);
       expect(sha256(await inspectRaw(there, tls)), there).toBe(item.digest);

@@ -11,7 +11,9 @@ import { lockFilePath, writeLockFile } from '../ops/mirror/lock-file.js';
 import { planMirror, registryDestination, runMirror, type ImageItem, type MirrorOptions, type MirrorResult } from '../ops/mirror/mirror.js';
 import { parseReference, type Reference } from '../ref/reference.js';
 import type { RegistryClient } from '../registry/client/registry-client.js';
-import { mirrorEventLine, mirrorText, whyText } from '../ui/mirror-text.js';
+import { startMirrorProgress, type MirrorProgress } from '../ui/mirror-progress.js';
+import { mirrorText, whyText } from '../ui/mirror-text.js';
+import { closingProgress } from '../ui/progress-reporter.js';
 import { renderOutput } from '../ui/output.js';
 import { runCancellable } from './cancellation.js';
 import { globalOptions, registryOptions, type CommandIO, type GlobalOptions } from './context.js';
@@ -105,11 +107,14 @@ export function mirrorCommand(io: CommandIO, version: string): Command {
       const to = f.to === undefined ? undefined : parseLayoutLocation(f.to, '--to');
       const from = f.from === undefined ? undefined : parseLayoutLocation(f.from, '--from');
       const dryRun = f.dryRun === true || f.why !== undefined;
-      const progress = (line: string | undefined): void => {
-        if (line !== undefined && !g.quiet && f.why === undefined) io.stderr(`${line}\n`);
-      };
+      const where = to !== undefined ? `oci-layout:${to.path}` : from !== undefined ? `${config.target.url} from oci-layout:${from.path}` : config.target.url;
+      // Started before runCancellable, so the view's own exit hook is not the last SIGINT listener.
+      const progress: MirrorProgress =
+        f.why === undefined
+          ? await startMirrorProgress({ stream: process.stderr, write: io.stderr, env: io.env, quiet: g.quiet }, where)
+          : { onEvent: () => undefined, close: async () => undefined };
 
-      const result = await runCancellable(async (signal): Promise<MirrorResult> => {
+      const result = await closingProgress(progress, () => runCancellable(async (signal): Promise<MirrorResult> => {
         const client = await openClient(g, io, version, config, signal);
         const opts: MirrorOptions = {
           config,
@@ -120,7 +125,7 @@ export function mirrorCommand(io: CommandIO, version: string): Command {
           imagesOnly: f.imagesOnly === true,
           concurrency: g.concurrency ?? DEFAULT_CONCURRENCY,
           signal,
-          onEvent: (event) => progress(mirrorEventLine(event)),
+          onEvent: progress.onEvent,
         };
         const helm = from === undefined && f.chartsOnly !== true ? await findHelm(io.env) : undefined;
         if (helm !== undefined) opts.helm = helm;
@@ -133,7 +138,7 @@ export function mirrorCommand(io: CommandIO, version: string): Command {
         } finally {
           await client.close();
         }
-      });
+      }));
 
       if (f.why !== undefined) {
         const matches = whyMatches(f.why, result.images);

@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join, posix } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -125,6 +125,8 @@ export interface TarEntryInfo {
   size: number;
   /** Position in the archive, 0-based. When a name occurs twice, the later entry counts. */
   index: number;
+  /** Where the entry's data starts, in the (uncompressed) tar stream. */
+  offset: number;
   /** For symlinks and hard links: the archive name they point at. */
   target?: string;
 }
@@ -181,7 +183,7 @@ export async function listTar(file: string, opts: ListTarOptions = {}): Promise<
     async (entry, name, index) => {
       if (opts.signal?.aborted === true) throw new CancelledError('cancelled');
       const type = entry.header.type ?? 'file';
-      const info: TarEntryInfo = { name, type, size: entry.header.size ?? 0, index };
+      const info: TarEntryInfo = { name, type, size: entry.header.size ?? 0, index, offset: dataOffset(entry.header) };
       if (type === 'symlink' || type === 'link') info.target = linkTargetName(name, entry.header.linkname ?? '', type === 'link', display);
       listing.add(info);
       kept.delete(name);
@@ -322,6 +324,11 @@ export async function extractTar(file: string, opts: ExtractTarOptions): Promise
   }
 }
 
+/** tar-stream records where each entry's data begins, after its header (and any pax/GNU long-name records). */
+function dataOffset(header: tar.Header): number {
+  return (header as tar.Header & { byteOffset?: number }).byteOffset ?? -1;
+}
+
 /** A tar-stream entry: a streamx readable, consumed here only as an async iterable. */
 type EntryStream = AsyncIterable<Buffer> & { header: tar.Header };
 
@@ -394,8 +401,11 @@ async function drain(entry: EntryStream): Promise<void> {
   }
 }
 
-/** Stream a file, failing when its digest or size is not the expected one. */
-export function verifiedFileStream(path: string, digest: Digest, size: number, what: string): Readable {
+/**
+ * Stream a file, failing when its digest or size is not the expected one; from byte
+ * `start` on, `size` bytes, for one entry of an uncompressed tar read in place.
+ */
+export function verifiedFileStream(path: string, digest: Digest, size: number, what: string, start?: number): Readable {
   const check = verifyingStream({ digest, size }, (got) =>
     new UsageError(
       got.digest === undefined
@@ -403,7 +413,10 @@ export function verifiedFileStream(path: string, digest: Digest, size: number, w
         : `${what} does not match its descriptor: got ${got.digest} (${got.size} bytes), want ${digest} (${size} bytes)`,
     ),
   );
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  // An empty entry has no byte range to read (end is inclusive).
+  if (start !== undefined && size === 0) return Readable.from([]).pipe(check);
+  const range = start === undefined ? {} : { start, end: start + size - 1 };
+  const source = createReadStream(path, { highWaterMark: 1 << 20, ...range });
   source.on('error', (err) => check.destroy(err));
   return source.pipe(check);
 }

@@ -1,5 +1,6 @@
 // What the main thread and the live view's thread (live-view-worker.ts) say to each other.
 import type { BuildViewProps } from './BuildView.js';
+import type { MirrorViewProps } from './MirrorView.js';
 import type { TransferViewProps } from './TransferView.js';
 
 export interface ViewSetup {
@@ -11,7 +12,8 @@ export interface ViewSetup {
 
 export type ViewFrame =
   | { kind: 'build'; props: Omit<BuildViewProps, 'color'> }
-  | { kind: 'transfer'; props: Omit<TransferViewProps, 'color'> };
+  | { kind: 'transfer'; props: Omit<TransferViewProps, 'color'> }
+  | { kind: 'mirror'; props: Omit<MirrorViewProps, 'color'> };
 
 export interface TerminalSize {
   columns: number;

@@ -8,6 +8,7 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import { createElement, type ReactElement } from 'react';
 import { BuildView, type BuildViewProps } from './BuildView.js';
+import { MirrorView } from './MirrorView.js';
 import { TransferView, type TransferViewProps } from './TransferView.js';
 import type { TerminalSize, ViewFrame, ViewMessage, ViewSetup } from './live-view-protocol.js';
 
@@ -47,9 +48,11 @@ function sized(stream: NodeJS.WriteStream): { stream: NodeJS.WriteStream; resize
 }
 
 function element(frame: ViewFrame): ReactElement {
+  const color = setup.colorLevel > 0;
+  if (frame.kind === 'mirror') return createElement(MirrorView, { ...frame.props, color });
   return frame.kind === 'build'
-    ? createElement(BuildView, { ...(frame.props as Omit<BuildViewProps, 'color'>), color: setup.colorLevel > 0 })
-    : createElement(TransferView, { ...(frame.props as Omit<TransferViewProps, 'color'>), color: setup.colorLevel > 0 });
+    ? createElement(BuildView, { ...(frame.props as Omit<BuildViewProps, 'color'>), color })
+    : createElement(TransferView, { ...(frame.props as Omit<TransferViewProps, 'color'>), color });
 }
 
 // The main thread measured the terminal's colours (NO_COLOR included); this thread's own

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BuildProgressModel } from './build-progress.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import type { MirrorProgressModel } from './mirror-progress.js';
 import type { ViewFrame, ViewMessage, ViewSetup } from './live-view-protocol.js';
 import type { TransferVerb } from './progress-text.js';
 import type { TransferProgress } from './transfer-progress.js';
@@ -77,4 +78,8 @@ export function mountTransferView(
   opts: LiveViewOptions,
 ): LiveView {
   return mount(() => ({ kind: 'transfer', props: { title: view.title, verb: view.verb, snapshot: model.snapshot(view.clock()) } }), opts);
+}
+
+export function mountMirrorView(model: MirrorProgressModel, title: string, opts: LiveViewOptions): LiveView {
+  return mount(() => ({ kind: 'mirror', props: { title, snapshot: model.snapshot() } }), opts);
 }

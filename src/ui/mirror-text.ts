@@ -7,10 +7,16 @@ function shortDigest(digest: string | undefined): string {
   return digest === undefined ? '' : digest.slice(0, 19);
 }
 
-export function mirrorEventLine(event: MirrorEvent): string | undefined {
+/**
+ * A plain progress line: the plan resolved, or one item ended, numbered `[done/total]`
+ * (the copy engine's own lines come from copy-event-text.ts). Starts have no line.
+ */
+export function mirrorEventLine(event: MirrorEvent, progress?: { done: number; total: number | undefined }): string | undefined {
   if (event.type === 'resolved') return `resolved ${event.charts} chart version${event.charts === 1 ? '' : 's'} and ${event.images} image${event.images === 1 ? '' : 's'}`;
+  if (event.type !== 'item') return undefined;
   const tail = event.status === 'failed' ? `: ${safe(event.error ?? 'failed')}` : ` ${shortDigest(event.digest)}`;
-  return `${event.status} ${event.kind} ${safe(event.target)}${tail}`;
+  const at = progress === undefined ? '' : `[${progress.done}/${progress.total ?? '?'}] `;
+  return `${at}${event.status} ${event.kind} ${safe(event.target || event.source)}${tail}`;
 }
 
 function counts(c: MirrorResult['summary']['charts'], dryRun: boolean): string {

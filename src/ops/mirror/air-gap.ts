@@ -9,6 +9,7 @@ import * as tar from 'tar-stream';
 import type { MirrorFile } from '../../config/mirror-types.js';
 import { parseLayoutIndex } from '../../content/layout-check.js';
 import { readNoFollow } from '../../content/layout-files.js';
+import { indexLayoutTar } from '../../content/layout-tar-index.js';
 import { openOciLayout } from '../../content/oci-layout-reader.js';
 import { OciLayoutStore } from '../../content/oci-layout-store.js';
 import { readAll, type Fetcher } from '../../content/store.js';
@@ -101,10 +102,13 @@ interface LayoutEntry {
   desc: Descriptor;
 }
 
-async function layoutEntries(where: LayoutLocation): Promise<LayoutEntry[]> {
+/** The named roots of a layout's index.json (of a tar: handed in when it was indexed, else read). */
+async function layoutEntries(where: LayoutLocation, indexJson: Buffer | undefined): Promise<LayoutEntry[]> {
   let bytes: Buffer;
   const shown = `${where.path}/index.json`;
-  if (where.tar) {
+  if (indexJson !== undefined) {
+    bytes = indexJson;
+  } else if (where.tar) {
     const found = await readTarMembers(where.path, (n) => n === 'index.json' || n === './index.json', 16 << 20, where.path);
     const first = [...found.values()][0];
     if (first === undefined) throw new UsageError(`${where.path} is not an OCI layout archive: it has no index.json`);
@@ -134,7 +138,9 @@ async function isChart(source: Fetcher, root: Descriptor): Promise<boolean> {
  * pushed to the target under the same paths. A dry run lists them and sends nothing.
  */
 export async function pushLayout(client: MirrorClient, where: LayoutLocation, opts: MirrorOptions): Promise<MirrorResult> {
-  const entries = await layoutEntries(where);
+  // An uncompressed tar (what --to writes) is indexed once and its blobs read in place.
+  const indexed = where.tar ? await indexLayoutTar(where.path, opts.signal === undefined ? {} : { signal: opts.signal }) : undefined;
+  const entries = await layoutEntries(where, indexed?.indexJson);
   if (entries.length === 0) throw new UsageError(`${where.path} names no content (no org.opencontainers.image.ref.name in its index.json)`);
   const charts: Copyable<ChartItem>[] = [];
   const images: Copyable<ImageItem>[] = [];
@@ -149,7 +155,10 @@ export async function pushLayout(client: MirrorClient, where: LayoutLocation, op
       }
       let fetcher: Fetcher;
       let root = entry.desc;
-      if (where.tar) {
+      if (indexed !== undefined) {
+        fetcher = indexed.source;
+      } else if (where.tar) {
+        // A compressed tar has no byte ranges to read: each root is unpacked on its own.
         const content = await openOciLayout(where.path, { refName: entry.name, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
         opened.push(content);
         fetcher = content.source;

@@ -6,7 +6,7 @@ import type { MirrorFile, MirrorUpstream } from '../../config/mirror-types.js';
 import { MemoryStore } from '../../content/memory-store.js';
 import type { Fetcher, Target } from '../../content/store.js';
 import { createLimiter } from '../../copy/limiter.js';
-import type { CopyEventHandler } from '../../copy/events.js';
+import type { CopyEvent } from '../../copy/events.js';
 import { CancelledError, LazyOciError, RegistryError, UsageError } from '../../errors/index.js';
 import { isIndexMediaType } from '../../oci/media-types.js';
 import { formatPlatform, selectPlatform, type PlatformSpec } from '../../oci/platform.js';
@@ -66,9 +66,16 @@ export interface MirrorResult {
   summary: { charts: MirrorCounts; images: MirrorCounts };
 }
 
+/**
+ * `id` tells the run's items apart (two items may share a target: an image whole and a
+ * platform subset of it). `item` ends one, for those that could not even be resolved too;
+ * `copy` is the copy engine at work on one.
+ */
 export type MirrorEvent =
-  | { type: 'resolved'; charts: number; images: number }
-  | { type: 'item'; kind: 'chart' | 'image'; source: string; target: string; status: ItemStatus; digest?: string; error?: string };
+  | { type: 'resolved'; charts: number; images: number; dryRun: boolean }
+  | { type: 'started'; id: number; kind: 'chart' | 'image'; target: string }
+  | { type: 'copy'; id: number; event: CopyEvent }
+  | { type: 'item'; id: number; kind: 'chart' | 'image'; source: string; target: string; status: ItemStatus; digest?: string; error?: string };
 
 /** What the mirror needs of the registry client. */
 export interface MirrorClient {
@@ -95,7 +102,6 @@ export interface MirrorOptions {
   concurrency: number;
   signal?: AbortSignal;
   onEvent?: (event: MirrorEvent) => void;
-  onCopyEvent?: CopyEventHandler;
   /** The `helm` binary to render charts with, when one is on PATH. */
   helm?: string;
 }
@@ -287,11 +293,25 @@ function count(items: { status: ItemStatus }[]): MirrorCounts {
 export async function runMirror(plan: MirrorPlan, dest: MirrorDestination | undefined, opts: MirrorOptions): Promise<MirrorResult> {
   const limit = createLimiter(opts.concurrency);
   const shared = new SharedWrites();
-  opts.onEvent?.({ type: 'resolved', charts: plan.charts.length, images: plan.images.length });
+  // --images-only pushes no chart, but a chart that could not be read still fails the run.
+  const charts = opts.imagesOnly ? plan.charts.filter((c) => c.root === undefined) : plan.charts;
+  opts.onEvent?.({ type: 'resolved', charts: charts.length, images: plan.images.length, dryRun: dest === undefined });
+  const ended = (id: number, kind: 'chart' | 'image', item: ChartItem | ImageItem): void =>
+    opts.onEvent?.({
+      type: 'item',
+      id,
+      kind,
+      source: item.source,
+      target: item.target,
+      status: item.status,
+      ...(item.digest === undefined ? {} : { digest: item.digest }),
+      ...(item.error === undefined ? {} : { error: item.error }),
+    });
 
-  const copyOne = async (kind: 'chart' | 'image', item: ChartItem | ImageItem, fetcher: Fetcher, root: Descriptor): Promise<void> => {
+  const copyOne = async (id: number, kind: 'chart' | 'image', item: ChartItem | ImageItem, fetcher: Fetcher, root: Descriptor): Promise<void> => {
     const ref = parseReference(item.target);
     if (dest === undefined) return;
+    opts.onEvent?.({ type: 'started', id, kind, target: item.target });
     try {
       // A registry says what its tag holds; a layout is judged by whether anything had to be written.
       const held = dest.existing === undefined ? undefined : await dest.existing(ref);
@@ -302,7 +322,7 @@ export async function runMirror(plan: MirrorPlan, dest: MirrorDestination | unde
         const counts = await copyGraphCounting(fetcher, root, shared.wrap(target), tags, {
           concurrency: opts.concurrency,
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-          ...(opts.onCopyEvent === undefined ? {} : { onEvent: opts.onCopyEvent }),
+          ...(opts.onEvent === undefined ? {} : { onEvent: (event: CopyEvent) => opts.onEvent!({ type: 'copy', id, event }) }),
         });
         item.status = dest.existing === undefined && counts.copied === 0 && !opts.force ? 'skipped' : 'copied';
       }
@@ -311,23 +331,16 @@ export async function runMirror(plan: MirrorPlan, dest: MirrorDestination | unde
       item.status = 'failed';
       item.error = messageOf(err);
     }
-    opts.onEvent?.({
-      type: 'item',
-      kind,
-      source: item.source,
-      target: item.target,
-      status: item.status,
-      ...(item.digest === undefined ? {} : { digest: item.digest }),
-      ...(item.error === undefined ? {} : { error: item.error }),
-    });
+    ended(id, kind, item);
   };
 
   const jobs: Promise<void>[] = [];
-  // --images-only pushes no chart, but a chart that could not be read still fails the run.
-  const charts = opts.imagesOnly ? plan.charts.filter((c) => c.root === undefined) : plan.charts;
+  let id = 0;
   for (const [kind, list] of [['chart', charts], ['image', plan.images]] as const) {
     for (const { item, fetcher, root } of list) {
-      if (fetcher !== undefined && root !== undefined && item.status !== 'failed') jobs.push(limit(() => copyOne(kind, item, fetcher, root)));
+      const n = id++;
+      if (fetcher !== undefined && root !== undefined && item.status !== 'failed') jobs.push(limit(() => copyOne(n, kind, item, fetcher, root)));
+      else if (item.status === 'failed') ended(n, kind, item);
     }
   }
   await Promise.all(jobs);
