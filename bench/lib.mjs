@@ -71,7 +71,7 @@ export async function startRegistry(label) {
   await fsp.writeFile(config, [
     'version: 0.1',
     'log:',
-    '  level: error',
+    `  level: ${process.env.BENCH_REGISTRY_LOG_LEVEL ?? 'error'}`,
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${path.join(dir, 'data')}`,
