@@ -98,6 +98,8 @@ class ResumingBody extends Readable {
   }
 
   #broken(err: unknown): void {
+    // The consumer gave up first (a full disk, a failed check): nothing left to resume for.
+    if (this.destroyed) return;
     const http = this.#http;
     const { maxAttempts, maxTimeoutAttempts } = http.retry.options;
     if (err instanceof CancelledError || http.signal?.aborted === true) {
