@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ContentError, LazyOciError } from '../errors/index.js';
-import { digestHex, isDigest, verifyingStream } from '../oci/digest.js';
+import { digestHex, isDigest } from '../oci/digest.js';
 import { Annotation, MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageIndex } from '../oci/types.js';
 import { fileChunks } from '../oci/file-chunks.js';
@@ -28,6 +28,7 @@ import {
 } from './layout-files.js';
 import { withLock } from './layout-lock.js';
 import type { ContentOpener, Target, TransientFetcher } from './store.js';
+import { verifiedFileSink } from './verified-file-sink.js';
 
 /**
  * The full reference an index.json entry came from. containerd's name for it, which
@@ -156,16 +157,16 @@ export class OciLayoutStore implements Target, TransientFetcher {
     await ensureLayoutDir(join(this.#dir, 'blobs', 'sha256'), `${this.#shown}/blobs/sha256`);
     await this.#ensureLayoutFile();
     const temp = tempName(final, 'partial');
-    const verify = verifyingStream(desc, (got) =>
+    const handle = await createExclusive(temp);
+    const sink = verifiedFileSink(handle.fd, desc, (got) =>
       new ContentError(
         got.digest === undefined
           ? `content for ${desc.digest} is larger than its ${desc.size} bytes`
           : `content for ${desc.digest} has digest ${got.digest} and size ${got.size}, expected size ${desc.size}`,
       ),
     );
-    const handle = await createExclusive(temp);
     try {
-      await pipeline(open(), verify, handle.createWriteStream());
+      await pipeline(open(), sink);
       // rename replaces whatever has the name (a corrupted blob) and never follows a link.
       await rename(temp, final);
     } catch (err) {

@@ -33,6 +33,24 @@ describe('fileChunks', () => {
     expect(backing[0]).toBe(backing[2]);
   });
 
+  it('reads a file smaller than a chunk into one buffer of about its size, not two chunk-sized ones', async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of fileChunks(file, 1 << 20)) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    const backing: number[] = [];
+    for await (const chunk of fileChunks(file, 1 << 20)) backing.push(chunk.buffer.byteLength);
+    // Small buffers come from Node's 8 KiB pool; either way far below the 1 MiB chunk.
+    expect(Math.max(...backing)).toBeLessThan(64 * 1024);
+  });
+
+  it('reads an empty file as no chunks', async () => {
+    const empty = join(dir, 'empty.bin');
+    await writeFile(empty, '');
+    const chunks: Buffer[] = [];
+    for await (const chunk of fileChunks(empty, 1024)) chunks.push(chunk);
+    expect(chunks).toEqual([]);
+  });
+
   it('closes the file when the consumer stops early or never starts', async () => {
     const before = await openFds();
     for await (const chunk of fileChunks(file, 1024)) {

@@ -4,15 +4,13 @@
 // first write, every blob is verified while it is written, and files appear only when all
 // of them have arrived.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rm, rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readAll } from '../content/store.js';
+import { verifiedFileSink } from '../content/verified-file-sink.js';
 import type { CopyEventHandler } from '../copy/events.js';
 import { CancelledError, ContentError, UsageError } from '../errors/index.js';
-import { verifyingStream } from '../oci/digest.js';
 import { Annotation, isIndexMediaType, MediaType } from '../oci/media-types.js';
 import { availablePlatforms, formatPlatform, selectPlatform, type PlatformSpec } from '../oci/platform.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/types.js';
@@ -217,24 +215,24 @@ async function download(
 ): Promise<void> {
   const { layer } = file;
   opts.onEvent?.({ type: 'started', target, descriptor: layer });
-  const check = verifyingStream({ digest: layer.digest, size: layer.size }, (got) =>
-    new ContentError(
-      got.digest === undefined
-        ? `${reference}: layer ${layer.digest} (${file.path}) is larger than its descriptor says (${layer.size} bytes)`
-        : `${reference}: layer ${file.path} does not match its descriptor: got ${got.digest} (${got.size} bytes), want ${layer.digest} (${layer.size} bytes)`,
-    ),
-  );
-  let moved = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      moved += chunk.length;
-      opts.onEvent?.({ type: 'progress', target, descriptor: layer, bytes: moved });
-      cb(null, chunk);
-    },
-  });
   // 'wx': O_EXCL, so the temporary name never opens something already there (a planted link).
-  const out = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
-  await pipeline(await source.fetch(layer), check, count, out, opts.signal === undefined ? {} : { signal: opts.signal });
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    const sink = verifiedFileSink(
+      handle.fd,
+      { digest: layer.digest, size: layer.size },
+      (got) =>
+        new ContentError(
+          got.digest === undefined
+            ? `${reference}: layer ${layer.digest} (${file.path}) is larger than its descriptor says (${layer.size} bytes)`
+            : `${reference}: layer ${file.path} does not match its descriptor: got ${got.digest} (${got.size} bytes), want ${layer.digest} (${layer.size} bytes)`,
+        ),
+      (bytes) => opts.onEvent?.({ type: 'progress', target, descriptor: layer, bytes }),
+    );
+    await pipeline(await source.fetch(layer), sink, opts.signal === undefined ? {} : { signal: opts.signal });
+  } finally {
+    await handle.close();
+  }
   opts.onEvent?.({ type: 'copied', target, descriptor: layer });
 }
 

@@ -269,7 +269,7 @@ export class RegistryHttp {
       try {
         // undici sends async-iterable bodies (client-h1 writeIterable); its types list only streams.
         const sent = body as Buffer | Readable | undefined;
-        res = await request(url, { method: req.method, headers, body: sent, dispatcher: this.#opts.dispatcher, signal: this.signal });
+        res = await request(url, { method: req.method, headers, body: sent, dispatcher: this.#opts.dispatcher, signal: this.signal, ...keepAliveAfterHead(req.method) });
       } catch (err) {
         discardBody(body);
         if (this.signal?.aborted === true) throw cancelled(req.what);
@@ -421,6 +421,17 @@ function ownError(err: unknown): LazyOciError | undefined {
     current = current.cause;
   }
   return undefined;
+}
+
+/**
+ * undici closes the connection after every HEAD unless told otherwise (undici issue 258:
+ * servers that wrongly send a body with it). A push HEADs each manifest and blob before
+ * writing, so a build of many artifacts opened a new connection for nearly every request
+ * (issue 19). Registries answer HEAD correctly; a broken one shows up as a parse error on
+ * the next request, which the retry policy replays on a new connection.
+ */
+function keepAliveAfterHead(method: string): { reset?: boolean } {
+  return method === 'HEAD' ? { reset: false } : {};
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
