@@ -177,7 +177,9 @@ async function main(): Promise<void> {
       exitCode = Math.max(exitCode, code);
     },
   };
-  const argv = process.argv.slice(2);
+  // No arguments at a terminal: the interactive browser; piped or in CI: the help, as before.
+  const interactive = process.argv.length === 2 && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const argv = interactive ? ['browse'] : process.argv.slice(2);
   try {
     const program = await createProgram(io, packageVersion(), commandsFor(argv));
     if (argv.length === 0) {
