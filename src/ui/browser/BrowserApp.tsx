@@ -13,6 +13,7 @@ import { tagHeader, tagRow } from './tag-row.js';
 import { PLAIN_THEME, themeNamed } from './themes.js';
 import { useBrowser, type BrowserOptions } from './use-browser.js';
 import { terminalSafe } from '../terminal-safe.js';
+import type { KnownRegistry } from '../../ops/browse/known-registries.js';
 
 export interface BrowserAppProps extends Omit<BrowserOptions, 'pageSize'> {
   noColor: boolean;
@@ -36,6 +37,9 @@ function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: 
 }
 
 const WHEEL_ROWS = 3;
+
+/** Where a registry was found, in a word, so the name keeps the narrow pane's room. */
+const SOURCE_LABEL: Record<KnownRegistry['sources'][number], string> = { 'command line': 'cli', saved: 'saved', 'docker config': 'docker', 'helm config': 'helm' };
 
 export function BrowserApp(props: BrowserAppProps) {
   const size = useTerminalSize(props.size);
@@ -73,6 +77,8 @@ export function BrowserApp(props: BrowserAppProps) {
 
   const onMouse = useRef<(e: MouseEvent) => void>(() => undefined);
   onMouse.current = (e) => {
+    // Reports that arrive together (a wheel turn, then a click) each see the one before.
+    const state = b.current();
     if (state.overlay !== undefined || state.typing !== undefined) return;
     const pane = paneAt(layout, e.x, e.y);
     if (pane === undefined) return;
@@ -89,7 +95,8 @@ export function BrowserApp(props: BrowserAppProps) {
     if (row < 0) return;
     const index = offsets.current[pane] + row;
     if (index >= rows[pane].length) return;
-    if (index === state[pane].cursor && state.focus === pane) controller.enter();
+    // A click selects a row; a click on the selected row opens it.
+    if (index === state[pane].cursor) controller.enter();
     else b.setCursor(pane, index);
   };
   useEffect(() => props.mouse?.subscribe((e) => onMouse.current(e)), [props.mouse]);
@@ -137,7 +144,7 @@ export function BrowserApp(props: BrowserAppProps) {
             info={count(rows.registries.length, reg.items.length, reg.filter, reg.loading)}
             focused={state.focus === 'registries'}
             theme={theme}
-            lines={rows.registries.map((r) => `${terminalSafe(r.name)}${r.label === undefined ? '' : ` (${terminalSafe(r.label)})`}  ${r.sources.join(', ')}`)}
+            lines={rows.registries.map((r) => `${terminalSafe(r.name)}${r.label === undefined ? '' : ` (${terminalSafe(r.label)})`}  ${r.sources.map((src) => SOURCE_LABEL[src]).join(',')}`)}
             offset={offsets.current.registries}
             cursor={reg.cursor}
             openIndex={openReg}

@@ -48,6 +48,8 @@ export interface Browser {
   summaryVersion: number;
   setCursor(pane: PaneId, index: number): void;
   scrollDetails(delta: number): void;
+  /** The state as of the last change (event handlers that run before the next frame). */
+  current(): BrowserState;
   /** One key, as keys.ts names it: to the filter or command line being typed, else the action table. */
   key(name: string, input: string): void;
 }
@@ -512,5 +514,5 @@ export function useBrowser(opts: BrowserOptions): Browser {
     actionFor(name, s.focus)?.run(controller);
   };
 
-  return { state, controller, rows, summaries, summaryVersion, setCursor, scrollDetails, key };
+  return { state, controller, rows, summaries, summaryVersion, setCursor, scrollDetails, key, current: () => stateRef.current };
 }
