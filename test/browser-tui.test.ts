@@ -66,6 +66,8 @@ async function expectRestored(t: TmuxTerminal, exit: RegExp): Promise<void> {
   const screen = await t.waitFor(/\[exit \d+\]/);
   expect(screen).toMatch(exit);
   expect(screen).toMatch(/\[stty icanon echo \]/);
+  // Nothing of the browser's screen is left in the shell's.
+  expect(screen).not.toContain('1 Registries');
   expect(await t.format('#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_button_flag}')).toBe('0 1 0 0 0');
 }
 
@@ -196,6 +198,15 @@ describe('lazyoci browser (tmux)', () => {
     await t.waitFor(/Values/);
     process.kill(await t.commandPid(), 'SIGTERM');
     await expectRestored(t, /\[exit 143\]/);
+  }, 60_000);
+
+  it('restores the terminal after a crash (an uncaught error) and reports it as a bug, exit 70', async () => {
+    const t = await open(['browse', http.host], { LAZYOCI_BROWSER_CRASH_MS: '1500' });
+    await t.waitFor('1 Registries');
+    const screen = await t.waitFor(/\[exit \d+\]/);
+    expect(screen).toContain('internal error (a bug in lazyoci');
+    expect(screen).toContain('crash requested by LAZYOCI_BROWSER_CRASH_MS');
+    await expectRestored(t, /\[exit 70\]/);
   }, 60_000);
 
   it('says 401 with a login hint on the htpasswd registry, and lists it with credentials from the docker config', async () => {

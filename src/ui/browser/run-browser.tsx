@@ -53,6 +53,17 @@ export async function runBrowser(opts: RunBrowserOptions): Promise<void> {
       ...(metrics === undefined ? {} : { onRender: () => metrics.frame() }),
     },
   );
+  // ink draws its last frame again when it unmounts: that must happen in the alternate
+  // screen, before it is left, or the frame would be left in the shell's screen.
+  session.beforeRestore(() => instance.unmount());
+  // Testing knob: LAZYOCI_BROWSER_CRASH_MS throws an uncaught error after that many ms,
+  // so the suite can see the terminal restored after a crash.
+  const crashMs = opts.env.LAZYOCI_BROWSER_CRASH_MS ?? '';
+  if (/^\d+$/.test(crashMs)) {
+    setTimeout(() => {
+      throw new Error('crash requested by LAZYOCI_BROWSER_CRASH_MS');
+    }, Number(crashMs));
+  }
   try {
     await Promise.race([closed, instance.waitUntilExit()]);
   } finally {

@@ -18,6 +18,8 @@ export interface TerminalSession {
   mouse: MouseSource;
   /** Give the terminal back; safe to call more than once. */
   restore(): void;
+  /** Runs first when the session ends by a signal or crash (ink's unmount, still in the alternate screen). */
+  beforeRestore(cleanup: () => void): void;
 }
 
 export interface TerminalSessionOptions {
@@ -85,7 +87,13 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   };
+  let cleanup: (() => void) | undefined;
   const fatal = (code: number, error?: unknown): void => {
+    try {
+      cleanup?.();
+    } catch {
+      // Restoring the terminal matters more than a clean unmount.
+    }
     restore();
     opts.onFatal(code, error);
   };
@@ -111,5 +119,8 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
       },
     },
     restore,
+    beforeRestore: (fn) => {
+      cleanup = fn;
+    },
   };
 }
