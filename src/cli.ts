@@ -177,10 +177,15 @@ async function main(): Promise<void> {
       exitCode = Math.max(exitCode, code);
     },
   };
-  // No arguments at a terminal: the interactive browser; piped or in CI: the help, as before.
-  const interactive = process.argv.length === 2 && process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const argv = interactive ? ['browse'] : process.argv.slice(2);
+  const argv = process.argv.slice(2);
   try {
+    // No arguments at a terminal: the interactive browser, straight away (no command
+    // definitions to load first); piped or in CI: the help, as before.
+    if (argv.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true) {
+      const { openBrowser } = await import('./commands/browse-app.js');
+      await openBrowser(io, packageVersion(), { output: 'text', quiet: false, insecure: false }, { readOnly: false });
+      return;
+    }
     const program = await createProgram(io, packageVersion(), commandsFor(argv));
     if (argv.length === 0) {
       program.outputHelp();

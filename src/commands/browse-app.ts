@@ -31,21 +31,44 @@ export function parsePlace(input: string, parseRegistry: (host: string) => strin
   return { registry: ref.registry, repository: ref.repository, ...(tag === undefined ? {} : { tag }) };
 }
 
+/**
+ * The browser's view module (ink, React, yoga). yoga's emscripten loader fetch()es the
+ * wasm it carries inline as a data: URL when fetch exists, which makes Node load its own
+ * fetch stack first (about 50 ms of start-up); with fetch hidden while it loads, the
+ * loader decodes the same bytes directly. lazyoci's own requests never use global fetch.
+ */
+async function loadBrowserView(): Promise<typeof import('../ui/browser/run-browser.js')> {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await import('../ui/browser/run-browser.js');
+  } finally {
+    if (saved !== undefined) Object.defineProperty(globalThis, 'fetch', saved);
+  }
+}
+
 export interface OpenBrowserOptions {
   place?: BrowserPlace;
   readOnly: boolean;
 }
 
 export async function openBrowser(io: CommandIO, version: string, g: GlobalOptions, opts: OpenBrowserOptions): Promise<void> {
-  const [{ loadSettings, saveSettings }, { RegistryClient }, { createRegistryServices }] = await Promise.all([
+  // ink draws nothing but the last frame when it believes it runs under CI (read when it
+  // loads); the user is at a terminal here (checked by the caller), so that guess does not apply.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  // The screen first: the HTTP stack loads when the first registry request is made.
+  const browser = loadBrowserView();
+  const [{ loadSettings, saveSettings }, { createRegistryServices }] = await Promise.all([
     import('../settings/index.js'),
-    import('../registry/client/registry-client.js'),
     import('../ops/browse/registry-services.js'),
   ]);
   const settings = await loadSettings(io.env);
-  const client = await RegistryClient.create(registryOptions(g, io.env, version, settings, opts.place?.registry));
   const services = createRegistryServices({
-    client,
+    client: async () => {
+      const { RegistryClient } = await import('../registry/client/registry-client.js');
+      return RegistryClient.create(registryOptions(g, io.env, version, settings, opts.place?.registry));
+    },
     openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry),
     env: io.env,
     cwd: io.cwd,
@@ -54,11 +77,7 @@ export async function openBrowser(io: CommandIO, version: string, g: GlobalOptio
     ...(g.artifactDir === undefined ? {} : { artifactDir: g.artifactDir }),
     ...(g.concurrency === undefined ? {} : { concurrency: g.concurrency }),
   });
-  // ink draws nothing but the last frame when it believes it runs under CI; the user
-  // is at a terminal here (checked by the caller), so that guess does not apply.
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
-  const { runBrowser } = await import('../ui/browser/run-browser.js');
+  const { runBrowser } = await browser;
   await runBrowser({
     services,
     ...(opts.place === undefined ? {} : { initial: opts.place }),

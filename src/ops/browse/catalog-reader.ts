@@ -1,11 +1,12 @@
 // A registry's catalog read one page at a time, as the browser's list scrolls, and the
 // registries that have none (Docker Hub, GHCR, or a 404/405/UNSUPPORTED answer).
 import { RegistryError } from '../../errors/index.js';
-import { DOCKER_HUB } from '../../ref/reference.js';
 import { CATALOG_SCOPE } from '../../registry/client/catalog.js';
 import { readPages } from '../../registry/client/paged-list.js';
 import type { RegistryHttp } from '../../registry/client/registry-http.js';
-import { GHCR } from '../../registry/client/search.js';
+import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
+
+export { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
 
 /** Repositories asked for per page: a screenful or two, so the first rows come quickly. */
 export const CATALOG_PAGE_SIZE = 100;
@@ -21,16 +22,6 @@ export interface CatalogReader {
   readonly unsupported?: string;
   next(): Promise<CatalogPage>;
 }
-
-/** The registries known to serve no catalog, and what to say about them. */
-export function knownCatalogless(host: string): string | undefined {
-  if (host === DOCKER_HUB) return 'Docker Hub offers no catalog';
-  if (host === GHCR) return 'GHCR offers no catalog';
-  return undefined;
-}
-
-/** A catalog request the registry does not serve, as opposed to one that failed. */
-export class CatalogUnsupported extends Error {}
 
 function isUnsupported(err: unknown): boolean {
   if (!(err instanceof RegistryError)) return false;

@@ -5,17 +5,15 @@ import { join, resolve } from 'node:path';
 import { formatReference, type Reference } from '../../ref/reference.js';
 import type { RegistryClient } from '../../registry/client/registry-client.js';
 import type { UserSettings } from '../../settings/index.js';
-import { pullFiles } from '../pull-files.js';
-import { defaultPullDest, layoutTagFor, pullToLayout } from '../pull.js';
 import type { BrowseServices } from './browse-services.js';
-import { openCatalog } from './catalog-reader.js';
+import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
 import { listKnownRegistries } from './known-registries.js';
 import { loadDetails } from './load-details.js';
-import { tagPages } from './tag-reader.js';
 import { summariseTag } from './tag-summary.js';
 
 export interface RegistryServicesOptions {
-  client: RegistryClient;
+  /** The client for every read, made on first use: the screen is drawn before the HTTP stack loads. */
+  client: () => Promise<RegistryClient>;
   /** A fresh client whose requests `signal` aborts, for one long action. */
   openClient: (signal: AbortSignal, registry: string) => Promise<RegistryClient>;
   env: NodeJS.ProcessEnv;
@@ -29,16 +27,30 @@ export interface RegistryServicesOptions {
 }
 
 export function createRegistryServices(opts: RegistryServicesOptions): BrowseServices {
-  const { client } = opts;
-  const repo = (registry: string, repository: string) => client.repository({ registry, repository }, 'pull');
+  let opened: Promise<RegistryClient> | undefined;
+  const client = (): Promise<RegistryClient> => (opened ??= opts.client());
+  const repo = async (registry: string, repository: string) => (await client()).repository({ registry, repository }, 'pull');
   return {
     registries: () => listKnownRegistries(opts.env, opts.settings, opts.commandLineRegistry),
-    catalog: (registry) => openCatalog(client.registry(registry)),
-    tags: (registry, repository) => tagPages(client.registry(registry), repository),
-    summary: (registry, repository, tag) => summariseTag(repo(registry, repository), tag),
-    details: (registry, repository, tagOrDigest) =>
-      loadDetails(repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
+    catalog: (registry) => {
+      const known = knownCatalogless(registry);
+      if (known !== undefined) return { unsupported: known, next: async () => Promise.reject(new CatalogUnsupported(known)) };
+      // The list readers need the HTTP stack, as the client does: loaded with it, on first use.
+      const reader = Promise.all([client(), import('./catalog-reader.js')]).then(([c, { openCatalog }]) => openCatalog(c.registry(registry)));
+      return { next: async () => (await reader).next() };
+    },
+    tags: (registry, repository) => ({
+      async *[Symbol.asyncIterator]() {
+        const [c, { tagPages }] = await Promise.all([client(), import('./tag-reader.js')]);
+        yield* tagPages(c.registry(registry), repository);
+      },
+    }),
+    summary: async (registry, repository, tag) => summariseTag(await repo(registry, repository), tag),
+    details: async (registry, repository, tagOrDigest) =>
+      loadDetails(await repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
     pull: async (ref: Reference, format, progress, signal) => {
+      // The pull use cases (copy engine, layout store) load when first used.
+      const [{ defaultPullDest, layoutTagFor, pullToLayout }, { pullFiles }] = await Promise.all([import('../pull.js'), import('../pull-files.js')]);
       const own = await opts.openClient(signal, ref.registry);
       try {
         const source = own.repository(ref, 'pull');
@@ -63,6 +75,8 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
         await own.close();
       }
     },
-    close: () => client.close(),
+    close: async () => {
+      if (opened !== undefined) await (await opened).close();
+    },
   };
 }

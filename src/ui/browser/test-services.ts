@@ -2,7 +2,7 @@
 // here; the real use cases are tested against the real registry (test/browser-*.test.ts).
 import type { BrowseServices } from '../../ops/browse/browse-services.js';
 import type { CatalogReader } from '../../ops/browse/catalog-reader.js';
-import { CatalogUnsupported } from '../../ops/browse/catalog-reader.js';
+import { CatalogUnsupported } from '../../ops/browse/catalog-support.js';
 import type { TagDetails } from '../../ops/browse/load-details.js';
 import type { TagSummary } from '../../ops/browse/tag-summary.js';
 

@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CancelledError } from '../../errors/index.js';
 import type { BrowseServices } from '../../ops/browse/browse-services.js';
-import { CatalogUnsupported, type CatalogReader } from '../../ops/browse/catalog-reader.js';
+import type { CatalogReader } from '../../ops/browse/catalog-reader.js';
+import { CatalogUnsupported } from '../../ops/browse/catalog-support.js';
 import { RowLoader } from '../../ops/browse/row-loader.js';
 import { sortTags } from '../../ops/browse/sort-tags.js';
 import type { TagSummary } from '../../ops/browse/tag-summary.js';
