@@ -151,6 +151,16 @@ describe('lazyoci browser (tmux)', () => {
     await t.keys('l', 'l');
     const files = await t.waitFor('config.json');
     expect(files).toContain('notes.txt');
+    // P: the files into ./REPO-TAG
+    await t.keys('P');
+    await t.waitFor(/pulled 2 files of .*many:build-00999/);
+    expect(await readFile(path.join(work, 'many-build-00999', 'config.json'), 'utf8')).toBe('{"hello":"browser"}\n');
+    // Laid out again for a new size.
+    await t.tmux('resize-window', '-x', '120', '-y', '36');
+    await t.waitFor(/^╰─{30,}╯┗━+┛$/m);
+    const resized = (await t.screen()).split('\n');
+    expect(resized[34]).toMatch(/^╰─{30,}╯┗━+┛$/);
+    expect(resized[34]).toHaveLength(120);
     await t.keys('C-c');
     await expectRestored(t, /\[exit 0\]/);
   }, 60_000);
@@ -164,7 +174,7 @@ describe('lazyoci browser (tmux)', () => {
     await t.keys('?');
     await t.waitFor('Keys — Details');
     await t.keys('Escape', 'p');
-    await t.waitFor(/pulled .*multi:v1/);
+    await t.waitFor(/pulled a layout \(\d+ written, \d+ already there\) of .*multi/);
     const index = JSON.parse(await readFile(path.join(home, 'data', 'lazyoci', 'artifacts', http.host.replace(':', '_'), prefix, 'multi', 'index.json'), 'utf8')) as {
       manifests: { annotations?: Record<string, string> }[];
     };

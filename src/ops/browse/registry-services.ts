@@ -65,12 +65,12 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
             onTotal: progress.onTotal,
             ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
           });
-          return `${formatReference(ref)} → ${result.dest} (layout, ${result.copied} written, ${result.skipped} already there)`;
+          return `a layout (${result.copied} written, ${result.skipped} already there) of ${formatReference(ref)} → ${result.dest}`;
         }
         const base = ref.repository.split('/').pop()!;
         const dest = resolve(opts.cwd, join(`${base}-${layoutTagFor(ref)}`));
         const result = await pullFiles(source, { reference: ref, dest, signal, onEvent: progress.onEvent, onTotal: progress.onTotal });
-        return `${formatReference(ref)} → ${result.dest} (${result.files.length} file${result.files.length === 1 ? '' : 's'})`;
+        return `${result.files.length} file${result.files.length === 1 ? '' : 's'} of ${formatReference(ref)} → ${result.dest}`;
       } finally {
         await own.close();
       }

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { RegistryError } from '../../errors/index.js';
+import { ContentError, RegistryError } from '../../errors/index.js';
 import { BrowserApp, type BrowserAppProps } from './BrowserApp.js';
 import { fixedServices, type FixedServices } from './test-services.js';
 
@@ -201,6 +201,40 @@ describe('BrowserApp', () => {
     await tick(30);
     listener!({ kind: 'press', button: 0, x: 3, y: 7 + 2 + 2 });
     await until(frame, 'a.test › three');
+    view.unmount();
+  });
+
+  it('shows registry text made safe: escape sequences in a tag are printed, not obeyed', async () => {
+    const s = fixedServices({ 'a.test': { repositories: ['r'], tags: { r: ['\x1b]0;pwned\x07evil'] } } });
+    const { view, frame } = app(s, { initial: { registry: 'a.test', repository: 'r' } });
+    const f = await until(frame, 'pwned');
+    expect(f).toContain('\\x1b]0;pwned');
+    expect(f).not.toContain('\x1b]0;');
+    view.unmount();
+  });
+
+  it('shows a manifest that cannot be parsed in the details pane, and r asks again', async () => {
+    const s = fixedServices({ 'a.test': { repositories: ['r'], tags: { r: ['bad'] } } });
+    let asked = 0;
+    s.details = async () => {
+      asked++;
+      throw new ContentError('a.test/r:bad: manifest is not valid JSON');
+    };
+    const { view, type, frame } = app(s, { initial: { registry: 'a.test', repository: 'r', tag: 'bad' } });
+    await until(frame, 'manifest is not valid JSON');
+    await type('r');
+    await until(() => String(asked), '2');
+    view.unmount();
+  });
+
+  it('lays out again when the terminal size changes', async () => {
+    const s = fixedServices({ 'a.test': {} });
+    const { view, frame } = app(s);
+    await until(frame, 'a.test');
+    expect(frame().split('\n')).toHaveLength(24);
+    view.rerender(<BrowserApp services={s} theme="default" noColor readOnly={false} onQuit={() => undefined} size={{ columns: 120, rows: 40 }} />);
+    await until(() => String(frame().split('\n').length), '40');
+    expect(frame().split('\n')[1]!.length).toBe(120);
     view.unmount();
   });
 });

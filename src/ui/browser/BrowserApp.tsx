@@ -33,7 +33,7 @@ function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: 
     return () => void stdout.off('resize', onResize);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stdout, fixed]);
-  return size;
+  return fixed ?? size;
 }
 
 const WHEEL_ROWS = 3;
