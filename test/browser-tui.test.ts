@@ -186,8 +186,8 @@ describe('lazyoci browser (tmux)', () => {
     // The mouse as the terminal reports it (SGR 1006, 1-based cells). At 100×30 the
     // repositories pane starts on row 10; its rows from row 12. A wheel turn down moves
     // its cursor 3 rows; a click on the selected row (the 4th) opens that repository.
-    await t.type('\x1b[<65;5;12M');
-    await t.type('\x1b[<0;5;15M\x1b[<0;5;15m');
+    // Sent as one write: the click must see where the wheel left the cursor.
+    await t.type('\x1b[<65;5;12M\x1b[<0;5;15M\x1b[<0;5;15m');
     await t.waitFor(/┏━+┓[^\n]*\n┃1 Registries[^\n]*\n(?![^\n]*multi)/);
     const opened = await t.waitFor(new RegExp(`^lazyoci ${http.host.replace(/\./g, '\\.')} › (?!${prefix}/multi)`, 'm'));
     expect(opened.split('\n')[0]).not.toContain('multi');

@@ -237,4 +237,13 @@ describe('BrowserApp', () => {
     expect(frame().split('\n')[1]!.length).toBe(120);
     view.unmount();
   });
+
+  it('takes keys that arrive together (a paste, fast typing) one by one', async () => {
+    const s = fixedServices({ 'a.test': { repositories: ['one', 'two', 'three'] } });
+    const { view, type, frame } = app(s, { initial: { registry: 'a.test' } });
+    await until(frame, 'three');
+    await type('jj\r');
+    await until(frame, 'a.test › three');
+    view.unmount();
+  });
 });
