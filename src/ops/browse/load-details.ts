@@ -124,7 +124,7 @@ export async function loadDetails(source: DetailsSource, reference: string, tagO
       details.problems.push(`chart: the chart layer is ${chart.size} bytes, more than the browser reads`);
     }
   }
-  if (summary.kind !== 'image' && summary.kind !== 'index') {
+  if (summary.kind !== 'image' && summary.kind !== 'index' && summary.kind !== 'helm') {
     details.files = layers.flatMap((l) => {
       const title = l.annotations?.[Annotation.title];
       return title === undefined ? [] : [{ title, size: l.size, mediaType: l.mediaType, digest: l.digest }];
