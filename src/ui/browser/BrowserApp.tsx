@@ -158,6 +158,7 @@ export function BrowserApp(props: BrowserAppProps) {
             focused={state.focus === 'repositories'}
             theme={theme}
             lines={rows.repositories.map(terminalSafe)}
+            keepEnd
             offset={offsets.current.repositories}
             cursor={repos.cursor}
             openIndex={openRepo}

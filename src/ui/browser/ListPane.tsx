@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { ErrorView } from './browser-state.js';
 import { listRows, type Rect } from './layout.js';
 import { Pane, Row } from './Pane.js';
-import { fit } from './tag-row.js';
+import { fit, fitEnd } from './tag-row.js';
 import type { Theme } from './themes.js';
 
 export interface ListPaneProps {
@@ -24,6 +24,8 @@ export interface ListPaneProps {
   error?: ErrorView;
   /** Marks the row that is open (a registry, a repository or a tag). */
   openIndex?: number;
+  /** Cut long rows at the start rather than the end (repository paths). */
+  keepEnd?: boolean;
 }
 
 export function ListPane(props: ListPaneProps) {
@@ -54,7 +56,8 @@ export function ListPane(props: ListPaneProps) {
         shown.map((line, i) => {
           const index = props.offset + i;
           const mark = index === props.openIndex ? '▸' : ' ';
-          return <Row key={index} text={fit(`${mark}${line}`, inner)} selected={index === props.cursor} focused={focused} theme={theme} />;
+          const text = props.keepEnd === true ? `${mark}${fitEnd(line, inner - 1)}` : fit(`${mark}${line}`, inner);
+          return <Row key={index} text={text} selected={index === props.cursor} focused={focused} theme={theme} />;
         })
       )}
     </Pane>

@@ -10,6 +10,13 @@ export function fit(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
+/** Fits from the end: a long repository path keeps its last, telling, part (`…/team/app`). */
+export function fitEnd(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text.padEnd(width);
+  return width === 1 ? '…' : `…${text.slice(text.length - width + 1)}`;
+}
+
 const KIND = 8;
 const SIZE = 8;
 /** Kinds as the narrow column shows them; the details pane spells them out. */
