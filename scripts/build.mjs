@@ -53,12 +53,9 @@ const common = {
   banner: { js: "import { createRequire as __lazyociCreateRequire } from 'node:module'; const require = __lazyociCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 };
-await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts' }, splitting: true });
-// The live view draws on a thread of its own, started from its own file. Built apart,
-// it holds only what that thread runs: split from the CLI, it would import the CLI's
-// shared chunks (yaml among them) for their side effects.
-// In one file, ink's devtools module (loaded only when DEV=true) would be inlined with
-// its static import of react-devtools-core, which is not installed: it is left empty.
+// ink's devtools module (loaded only when DEV=true) statically imports
+// react-devtools-core, which is not installed: it is left empty, in the live view's
+// file and in the browser's chunks alike.
 const noInkDevtools = {
   name: 'no-ink-devtools',
   setup(build) {
@@ -67,6 +64,10 @@ const noInkDevtools = {
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts' }, splitting: true, plugins: [noInkDevtools] });
+// The live view draws on a thread of its own, started from its own file. Built apart,
+// it holds only what that thread runs: split from the CLI, it would import the CLI's
+// shared chunks (yaml among them) for their side effects.
 // ink and its helpers measure text with src/ui/text-width.ts, which answers the view's
 // own lines itself and hands the rest to string-width.
 const textWidth = path.join(root, 'src', 'ui', 'text-width.ts');

@@ -182,6 +182,13 @@ async function main(): Promise<void> {
   };
   const argv = process.argv.slice(2);
   try {
+    // No arguments at a terminal: the interactive browser, straight away (no command
+    // definitions to load first); piped or in CI: the help, as before.
+    if (argv.length === 0 && process.stdin.isTTY === true && process.stdout.isTTY === true) {
+      const { openBrowser } = await import('./commands/browse-app.js');
+      await openBrowser(io, packageVersion(), { output: 'text', quiet: false, insecure: false }, { readOnly: false });
+      return;
+    }
     const program = await createProgram(io, packageVersion(), commandsFor(argv));
     if (argv.length === 0) {
       program.outputHelp();

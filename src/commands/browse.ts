@@ -50,7 +50,7 @@ function searchApiUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): U
 }
 
 /** A registry as `host[:port]`; `oci://` and a trailing slash are tolerated. */
-function parseRegistry(input: string): string {
+export function parseRegistry(input: string): string {
   const host = input.trim().replace(/^oci:\/\//, '').replace(/\/+$/, '');
   if (host === '' || host.includes('/')) {
     throw new UsageError(`invalid registry "${input}": expected host[:port], e.g. ghcr.io or localhost:5000`);
@@ -86,7 +86,22 @@ async function withClient<T>(
 }
 
 export function browseCommand(io: CommandIO, version: string): Command {
-  const browse = new Command('browse').description('look at what a registry holds');
+  const browse = new Command('browse')
+    .description('look at what a registry holds; with no subcommand, in a terminal: the interactive browser')
+    .argument('[place]', 'HOST[/REPO[:TAG|@DIGEST]]: where the browser opens')
+    .option('--read-only', 'the browser refuses to delete')
+    .action(async function (this: Command, place: string | undefined) {
+      const { isInteractive, openBrowser, parsePlace } = await import('./browse-app.js');
+      if (!isInteractive(io.stdin, process.stdout)) {
+        if (place === undefined) return this.outputHelp();
+        throw new UsageError(`browse ${place}: the interactive browser needs a terminal`, { hint: 'browse repos|tags|manifest print lists and manifests' });
+      }
+      const opts = this.opts<{ readOnly?: boolean }>();
+      await openBrowser(io, version, globalOptions(this), {
+        ...(place === undefined ? {} : { place: parsePlace(place, parseRegistry) }),
+        readOnly: opts.readOnly === true,
+      });
+    });
 
   browse
     .command('repos')

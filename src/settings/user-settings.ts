@@ -27,6 +27,8 @@ export interface SavedRegistry {
 export interface UserSettings {
   /** Where `lazyoci pull` writes layouts when --dest is not given. */
   artifactDir?: string;
+  /** The browser's colour theme, chosen there with `t` (src/ui/browser/themes.ts). */
+  theme?: string;
   registries: SavedRegistry[];
 }
 
@@ -80,6 +82,7 @@ export async function loadSettings(env: NodeJS.ProcessEnv): Promise<UserSettings
     registries: Array.isArray(d.registries) ? d.registries.map((r) => asRegistry(r, file)) : [],
   };
   if (typeof d.artifactDir === 'string' && d.artifactDir !== '') settings.artifactDir = d.artifactDir;
+  if (typeof d.theme === 'string' && d.theme !== '') settings.theme = d.theme;
   return settings;
 }
 
@@ -88,6 +91,7 @@ export async function saveSettings(env: NodeJS.ProcessEnv, settings: UserSetting
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const doc: Record<string, unknown> = {};
   if (settings.artifactDir !== undefined) doc.artifactDir = settings.artifactDir;
+  if (settings.theme !== undefined) doc.theme = settings.theme;
   doc.registries = settings.registries;
   // Write beside and rename, so a crash never leaves half a file.
   const temp = `${file}.${process.pid}.tmp`;

@@ -1,0 +1,80 @@
+// BrowseServices from fixed data, for component tests: the screen is tested on its own
+// here; the real use cases are tested against the real registry (test/browser-*.test.ts).
+import type { BrowseServices } from '../../ops/browse/browse-services.js';
+import type { CatalogReader } from '../../ops/browse/catalog-reader.js';
+import { CatalogUnsupported } from '../../ops/browse/catalog-support.js';
+import type { TagDetails } from '../../ops/browse/load-details.js';
+import type { TagSummary } from '../../ops/browse/tag-summary.js';
+
+export interface FixedRegistry {
+  repositories?: string[];
+  /** No catalog: the reader says so. */
+  catalogless?: string;
+  tags?: Record<string, string[]>;
+}
+
+export interface FixedServices extends BrowseServices {
+  summaryCalls: string[];
+  catalogPages: number;
+}
+
+const DIGEST = `sha256:${'a'.repeat(64)}` as const;
+
+export function fixedDetails(tag: string): TagDetails {
+  return {
+    summary: {
+      reference: tag,
+      descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 400 },
+      document: {
+        schemaVersion: 2,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: DIGEST, size: 100 },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: DIGEST, size: 2048 }],
+      },
+      kind: 'image',
+      artifactType: 'application/vnd.oci.image.config.v1+json',
+      totalSize: 2548,
+    },
+    raw: '{}',
+    config: { entrypoint: ['/bin/app'], cmd: ['--serve'], env: ['PATH=/bin'], user: 'app', workingDir: '/srv', history: [{ createdBy: 'COPY app /bin/app' }] },
+    problems: [],
+  };
+}
+
+export function fixedServices(registries: Record<string, FixedRegistry>, pageSize = 100): FixedServices {
+  const self: FixedServices = {
+    summaryCalls: [],
+    catalogPages: 0,
+    registries: async () => Object.keys(registries).map((name) => ({ name, sources: ['saved'] })),
+    catalog: (registry): CatalogReader => {
+      const r = registries[registry] ?? {};
+      if (r.catalogless !== undefined) {
+        const why = r.catalogless;
+        return { unsupported: why, next: async () => Promise.reject(new CatalogUnsupported(why)) };
+      }
+      let at = 0;
+      return {
+        next: async () => {
+          self.catalogPages++;
+          const all = r.repositories ?? [];
+          const page = all.slice(at, at + pageSize);
+          at += pageSize;
+          return { repositories: page, done: at >= all.length };
+        },
+      };
+    },
+    tags: (registry, repository) => ({
+      async *[Symbol.asyncIterator]() {
+        const all = registries[registry]?.tags?.[repository] ?? [];
+        for (let i = 0; i < all.length; i += 1000) yield all.slice(i, i + 1000);
+      },
+    }),
+    summary: async (_registry, _repository, tag): Promise<TagSummary> => {
+      self.summaryCalls.push(tag);
+      return { kind: 'image', digest: DIGEST, size: 2548, platforms: ['linux/amd64'] };
+    },
+    details: async (_r, _repo, tag) => fixedDetails(tag),
+    pull: async () => 'pulled',
+    close: async () => undefined,
+  };
+  return self;
+}
