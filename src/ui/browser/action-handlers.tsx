@@ -92,7 +92,7 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
     const shown = terminalSafe(text);
     if (ctx.terminal === undefined) return ctx.status({ text: `copy ${shown}: no terminal to send it to`, tone: 'error' });
     const sequence = clipboardSequence(text, ctx.terminal.env);
-    if (sequence === undefined) return ctx.status({ text: `${shown} is too long for the clipboard (OSC 52)`, tone: 'error' });
+    if (sequence === undefined) return ctx.status({ text: `too long for the clipboard (OSC 52): ${shown}`, tone: 'error' });
     ctx.terminal.write(sequence);
     ctx.status({ text: `copied ${shown} to the clipboard`, tone: 'ok' });
   };
