@@ -36,8 +36,8 @@ export interface ActionContext {
   knownDigest(tag: string): string | undefined;
   startTask(spec: TaskSpec): boolean;
   reloadRegistries(): void;
-  /** The open repository's tags again, focus kept where it is. */
-  reloadTags(): void;
+  /** The open repository's tags again, focus and cursor kept; `reopen`: the open tag's details too. */
+  reloadTags(reopen: boolean): void;
   colors(): PartColors;
 }
 
@@ -113,7 +113,7 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
         work: async (progress, signal) => {
           const result = await ctx.services.copy(src, dest, progress, signal);
           const s = ctx.current();
-          if (dest.registry === s.registry && dest.repository === s.repository) ctx.reloadTags();
+          if (dest.registry === s.registry && dest.repository === s.repository) ctx.reloadTags(true);
           return { text: `${result.retag ? 'retagged' : 'copied'} ${terminalSafe(source)} → ${terminalSafe(result.image)} (${shortDigest(result.digest)})`, tone: 'ok' };
         },
       });
@@ -171,7 +171,7 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
             cancelled: 'delete cancelled',
             work: async (_progress, signal) => {
               const result = await ctx.services.deleteManifest(target, digest as Digest, signal);
-              ctx.reloadTags();
+              ctx.reloadTags(false);
               return { text: `deleted ${terminalSafe(ref)} (manifest ${shortDigest(result.digest)})`, tone: 'ok' };
             },
           });

@@ -158,7 +158,7 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
     } catch {
       // as above
     }
-    stdin.resume();
+    startReading(stdin);
   };
 
   stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${opts.mouse ? MOUSE_ON : ''}`);
@@ -185,11 +185,34 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
  * stream still reads one chunk more into its buffer before it stops; the read is stopped
  * at the handle (Node's net.Socket restarts it on resume()).
  */
+interface StreamHandle {
+  reading?: boolean;
+  readStop?: () => number;
+  readStart?: () => number;
+}
+
+function handleOf(stdin: NodeJS.ReadStream): StreamHandle | undefined {
+  return (stdin as unknown as { _handle?: StreamHandle })._handle;
+}
+
 function stopReading(stdin: NodeJS.ReadStream): void {
   stdin.pause();
-  const handle = (stdin as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  const handle = handleOf(stdin);
   if (handle?.reading === true && typeof handle.readStop === 'function') {
     handle.reading = false;
     handle.readStop();
   }
+}
+
+/**
+ * Read the terminal again. The stream may still count a read as under way (it was
+ * stopped at the handle, not by the stream), so resume() alone would not start one.
+ */
+function startReading(stdin: NodeJS.ReadStream): void {
+  const handle = handleOf(stdin);
+  if (handle?.reading === false && typeof handle.readStart === 'function') {
+    handle.reading = true;
+    handle.readStart();
+  }
+  stdin.resume();
 }

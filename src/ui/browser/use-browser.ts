@@ -320,11 +320,20 @@ export function useBrowser(opts: BrowserOptions): Browser {
     },
     startTask: (spec) => startTask({ update, status, task, registry: () => stateRef.current.registry }, spec),
     reloadRegistries: () => void loadRegistries(),
-    reloadTags: () => {
+    reloadTags: (reopen) => {
       const s = stateRef.current;
-      if (s.repository === undefined) return;
-      loaders.current.get(`${s.registry}/${s.repository}`)?.clear();
-      void openRepository(s.repository, false);
+      const repo = s.repository;
+      if (repo === undefined) return;
+      const cursorOn = selected('tags');
+      const open = s.tag;
+      loaders.current.get(`${s.registry}/${repo}`)?.clear();
+      void openRepository(repo, false).then(() => {
+        const now = stateRef.current;
+        if (now.repository !== repo) return;
+        const at = cursorOn === undefined ? -1 : now.tags.items.indexOf(cursorOn);
+        if (at >= 0) update((st) => ({ ...st, tags: { ...st.tags, cursor: at } }));
+        if (reopen && open !== undefined && now.tag === undefined && (open.startsWith('sha256:') || now.tags.items.includes(open))) void openTag(open, false);
+      });
     },
     colors: () => {
       const t = themeNamed(stateRef.current.theme);
