@@ -31,8 +31,14 @@ function ok(r: CliResult): void {
 
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
-async function open(args: string[], env: Record<string, string> = {}): Promise<TmuxTerminal> {
-  const t = await TmuxTerminal.start([process.execPath, CLI_PATH, ...args], {
+/**
+ * `jobControl`: started as an interactive shell starts a command, in a process group of its
+ * own that has the terminal (sh -m); a Ctrl-C typed in cooked mode then signals that group
+ * only, not the pane's shell (which would end the pane).
+ */
+async function open(args: string[], env: Record<string, string> = {}, jobControl = false): Promise<TmuxTerminal> {
+  const argv = [process.execPath, CLI_PATH, ...args];
+  const t = await TmuxTerminal.start(jobControl ? ['/bin/sh', '-m', '-c', '"$0" "$@"; exit $?', ...argv] : argv, {
     columns: 120,
     rows: 32,
     cwd: work,
@@ -47,6 +53,12 @@ async function pushArtifact(ref: string, salt: string): Promise<void> {
   const dir = await mkdtemp(path.join(work, 'files-'));
   await writeFile(path.join(dir, 'notes.txt'), `notes ${salt}\n`);
   ok(await runCli(['push', 'notes.txt', ref, '--artifact-type', 'application/vnd.test.bundle.v1', '-q'], { cwd: dir }));
+}
+
+/** Type a field, then let it land before the next key (a Tab sent with the text would be part of one paste). */
+async function field(t: TmuxTerminal, text: string): Promise<void> {
+  await t.type(text);
+  await t.waitFor(text);
 }
 
 async function quit(t: TmuxTerminal): Promise<void> {
@@ -131,7 +143,7 @@ describe('browser actions (tmux, real registry)', () => {
     await t.keys('d');
     await t.waitFor(`Delete ${noDelete.host}/${prefix}/kept:v1?`);
     await t.keys('y');
-    await t.waitFor('the registry does not allow deletes');
+    await t.waitFor(`${noDelete.host} does not allow deletes (405 UNSUPPORTED): nothing was deleted`);
     expect(await listTags(`${noDelete.host}/${prefix}/kept`, SKIP_TLS)).toEqual(['v1']);
     await quit(t);
   });
@@ -154,12 +166,14 @@ describe('browser actions (tmux, real registry)', () => {
   });
 
   it('y with a bare OSC 52 (outside a multiplexer) sets the terminal clipboard: tmux keeps it as a paste buffer', async () => {
-    const t = await open(['browse', `${http.host}/${prefix}/app:v2`], { TMUX: '' });
+    const t = await open(['browse', `${http.host}/${prefix}/app:v1`], { TMUX: '' });
     await t.tmux('set-option', '-s', 'set-clipboard', 'on');
-    await t.waitFor('Details v2');
+    await t.waitFor('Details v1');
+    await t.waitFor('application/vnd.test.bundle.v1');
+    await t.waitFor(/v1\s+artifact/);
     await t.keys('3', 'y');
     await t.waitFor('to the clipboard');
-    await expect.poll(async () => t.tmux('show-buffer').catch(() => ''), { timeout: 10_000 }).toBe(`${http.host}/${prefix}/app:v2`);
+    await expect.poll(async () => t.tmux('show-buffer').catch(() => ''), { timeout: 10_000 }).toBe(`${http.host}/${prefix}/app:v1`);
     await t.keys('4', 'y');
     await expect.poll(async () => t.tmux('show-buffer').catch(() => ''), { timeout: 10_000 }).toBe(`${http.host}/${prefix}/app@${appDigest}`);
     await quit(t);
@@ -174,7 +188,7 @@ describe('browser actions (tmux, real registry)', () => {
       ['#!/bin/sh', `cat > '${paged}'`, 'printf "PAGER-ASKS: "', `read line < /dev/tty`, `printf '%s' "$line" > '${typed}'`, 'echo PAGER-WAITS', 'sleep 60'].join('\n'),
     );
     await chmod(pager, 0o755);
-    const t = await open(['browse', `${http.host}/${prefix}/app:v1`], { PAGER: pager });
+    const t = await open(['browse', `${http.host}/${prefix}/app:v1`], { PAGER: pager }, true);
     await t.waitFor('Details v1');
     await t.waitFor('application/vnd.test.bundle.v1');
     await t.keys('v');
@@ -208,14 +222,15 @@ describe('browser actions (tmux, real registry)', () => {
     await t.keys('a');
     await t.waitFor('Add a registry');
     await t.keys('Tab');
-    await t.type(auth.host);
+    await field(t, auth.host);
     await t.keys('Tab');
-    await t.type('lab');
+    await field(t, 'lab');
     await t.keys('Tab');
-    await t.type(auth.username!);
+    await field(t, auth.username!);
     await t.keys('Tab');
     await t.type(auth.password!);
-    const screens = [await t.screen()];
+    // The password shows as a mask of fixed length (the form's TextField).
+    const screens = [await t.waitFor('Password  ••••••••')];
     await t.keys('C-t');
     screens.push(await t.waitFor('credentials accepted'));
     await t.keys('Enter');

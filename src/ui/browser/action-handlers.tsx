@@ -3,6 +3,7 @@
 // the registries pane: forget a saved registry), v (raw JSON in $PAGER), a / e (the
 // registry form). use-browser.ts hands them its state and services through ActionContext.
 import { Box, Text } from 'ink';
+import { RegistryError } from '../../errors/index.js';
 import type { BrowseServices } from '../../ops/browse/browse-services.js';
 import type { KnownRegistry } from '../../ops/browse/known-registries.js';
 import type { Digest } from '../../oci/types.js';
@@ -169,6 +170,11 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
           ctx.startTask({
             title: `deleting ${ref}`,
             cancelled: 'delete cancelled',
+            // distribution keeps deletes off unless configured: said first, before the long request line.
+            failed: (err) =>
+              err instanceof RegistryError && (err.status === 405 || err.codes.some((c) => c.code === 'UNSUPPORTED'))
+                ? { text: `${terminalSafe(target.registry)} does not allow deletes (405 UNSUPPORTED): nothing was deleted`, tone: 'error' }
+                : undefined,
             work: async (_progress, signal) => {
               const result = await ctx.services.deleteManifest(target, digest as Digest, signal);
               ctx.reloadTags(false);

@@ -21,6 +21,8 @@ export interface TaskSpec {
   /** The status line when it was cancelled. */
   cancelled: string;
   work(progress: PullProgress, signal: AbortSignal): Promise<StatusLine>;
+  /** A failure said in the task's own words (short enough for the status line); else the error's. */
+  failed?(err: unknown): StatusLine | undefined;
 }
 
 /** Progress redraws at most this often (the last event of a blob always shows). */
@@ -63,8 +65,10 @@ export function startTask(host: TaskHost, spec: TaskSpec): boolean {
       },
       (err: unknown) => {
         host.task.current = undefined;
+        const own = abort.signal.aborted ? undefined : spec.failed?.(err);
         const e = abort.signal.aborted ? { message: spec.cancelled } : describeError(err, host.registry());
-        host.update((s) => ({ ...s, task: undefined, status: { text: `${e.message}${e.hint === undefined ? '' : ` — ${e.hint}`}`, tone: 'error' } }));
+        const line: StatusLine = own ?? { text: `${e.message}${e.hint === undefined ? '' : ` — ${e.hint}`}`, tone: 'error' };
+        host.update((s) => ({ ...s, task: undefined, status: line }));
       },
     );
   return true;

@@ -263,9 +263,21 @@ export function useBrowser(opts: BrowserOptions): Browser {
       pending.current = undefined;
       const at = state.tags.items.indexOf(place.tag);
       if (at >= 0) update((s) => ({ ...s, tags: { ...s.tags, cursor: at } }));
+      if (!state.tags.done) placeCursor.current = place.tag;
       void openTag(place.tag);
     }
   }, [state.registry, state.repository, state.tag, state.tags.items, openRepository, openTag, update]);
+  // The tag opened from the command line gets the cursor once its page is listed (pages
+  // arrive and are sorted after its details were asked for), so y, c and d act on it.
+  const placeCursor = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const tag = placeCursor.current;
+    if (tag === undefined) return;
+    const at = rowsRef.current.tags.indexOf(tag);
+    if (at >= 0 && stateRef.current.tags.cursor !== at) update((s) => ({ ...s, tags: { ...s.tags, cursor: at } }));
+    if (state.tags.done) placeCursor.current = undefined;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.tags.items, state.tags.done, update]);
 
   // The catalog grows as the cursor nears the end, and while a filter looks for a name.
   useEffect(() => {
