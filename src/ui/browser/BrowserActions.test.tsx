@@ -18,11 +18,19 @@ const size = { columns: 100, rows: 30 };
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
+/**
+ * Waits for `text` on screen. A dialog that opened or closed moves the keyboard between
+ * input handlers in React effects, which run after the frame is drawn: the next key waits
+ * for them (a key written before would sit unread in the test stdin).
+ */
 async function until(frame: () => string | undefined, text: string | RegExp, ms = 4000): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
     const f = frame() ?? '';
-    if (typeof text === 'string' ? f.includes(text) : text.test(f)) return f;
+    if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
+      await tick(60);
+      return f;
+    }
     if (Date.now() > end) throw new Error(`"${String(text)}" not on screen:\n${f}`);
     await tick(15);
   }
@@ -288,7 +296,8 @@ describe('browser actions: a / e open the registry form', () => {
     await type('e');
     await until(frame, 'Edit registry a.test');
     await type(KEYS.escape);
-    await until(frame, '1 Registries');
+    // The right column is the tags and details panes again.
+    await until(frame, '3 Tags');
     expect(frame()).not.toContain('Edit registry');
     view.unmount();
   });
