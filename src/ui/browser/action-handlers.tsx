@@ -178,6 +178,8 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
             work: async (_progress, signal) => {
               const result = await ctx.services.deleteManifest(target, digest as Digest, signal);
               ctx.reloadTags(false);
+              // Its details are gone with it: the tags list has the keys.
+              ctx.update((s) => (s.focus === 'details' ? { ...s, focus: 'tags' } : s));
               return { text: `deleted ${terminalSafe(ref)} (manifest ${shortDigest(result.digest)})`, tone: 'ok' };
             },
           });
