@@ -65,10 +65,12 @@ export async function openBrowser(io: CommandIO, version: string, g: GlobalOptio
   ]);
   const settings = await loadSettings(io.env);
   const services = createRegistryServices({
-    client: async () => {
+    client: async (current = settings) => {
       const { RegistryClient } = await import('../registry/client/registry-client.js');
-      return RegistryClient.create(registryOptions(g, io.env, version, settings, opts.place?.registry));
+      return RegistryClient.create(registryOptions(g, io.env, version, current, opts.place?.registry));
     },
+    connectionOptions: (current) => registryOptions(g, io.env, version, current),
+    readOnly: opts.readOnly,
     openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry),
     env: io.env,
     cwd: io.cwd,

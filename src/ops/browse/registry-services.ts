@@ -4,7 +4,10 @@
 import { join, resolve } from 'node:path';
 import { formatReference, type Reference } from '../../ref/reference.js';
 import type { RegistryClient } from '../../registry/client/registry-client.js';
-import type { UserSettings } from '../../settings/index.js';
+import type { RegistryClientOptions } from '../../registry/client/registry-client.js';
+import { loadSettings, type UserSettings } from '../../settings/index.js';
+import { refuseWhenReadOnly } from '../read-only.js';
+import { removeRegistry, saveRegistry, savedByNameOrLabel } from '../save-registry.js';
 import type { BrowseServices } from './browse-services.js';
 import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
 import { listKnownRegistries } from './known-registries.js';
@@ -12,8 +15,11 @@ import { loadDetails } from './load-details.js';
 import { summariseTag } from './tag-summary.js';
 
 export interface RegistryServicesOptions {
-  /** The client for every read, made on first use: the screen is drawn before the HTTP stack loads. */
-  client: () => Promise<RegistryClient>;
+  /**
+   * The client for every read, made on first use: the screen is drawn before the HTTP stack
+   * loads. `settings`: the saved registries as they are now (after the form saved one).
+   */
+  client: (settings?: UserSettings) => Promise<RegistryClient>;
   /** A fresh client whose requests `signal` aborts, for one long action. */
   openClient: (signal: AbortSignal, registry: string) => Promise<RegistryClient>;
   env: NodeJS.ProcessEnv;
@@ -24,14 +30,27 @@ export interface RegistryServicesOptions {
   /** --artifact-dir, over the artifactDir setting. */
   artifactDir?: string;
   concurrency?: number;
+  /** --read-only: copy and delete are refused before any request. */
+  readOnly?: boolean;
+  /** What every command's client is made with (the connection test starts from it). */
+  connectionOptions?: (settings: UserSettings) => RegistryClientOptions;
 }
 
 export function createRegistryServices(opts: RegistryServicesOptions): BrowseServices {
   let opened: Promise<RegistryClient> | undefined;
-  const client = (): Promise<RegistryClient> => (opened ??= opts.client());
+  let settings = opts.settings;
+  // Clients made before the saved registries changed; closed with the services.
+  const retired: Promise<RegistryClient>[] = [];
+  const client = (): Promise<RegistryClient> => (opened ??= opts.client(settings));
+  /** The settings file changed (the registry form): read it again, and make the next read client from it. */
+  const settingsChanged = async (): Promise<void> => {
+    settings = await loadSettings(opts.env);
+    if (opened !== undefined) retired.push(opened);
+    opened = undefined;
+  };
   const repo = async (registry: string, repository: string) => (await client()).repository({ registry, repository }, 'pull');
   return {
-    registries: () => listKnownRegistries(opts.env, opts.settings, opts.commandLineRegistry),
+    registries: () => listKnownRegistries(opts.env, settings, opts.commandLineRegistry),
     catalog: (registry) => {
       const known = knownCatalogless(registry);
       if (known !== undefined) return { unsupported: known, next: async () => Promise.reject(new CatalogUnsupported(known)) };
@@ -75,8 +94,60 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
         await own.close();
       }
     },
+    copy: async (source, dest, progress, signal) => {
+      refuseWhenReadOnly(opts.readOnly, `copy ${formatReference(source)} → ${formatReference(dest)}`);
+      const { copyArtifact } = await import('../copy-artifact.js');
+      // One client for both ends, its credentials for the registry written to (as `lazyoci copy`).
+      const own = await opts.openClient(signal, dest.registry);
+      try {
+        const result = await copyArtifact(own.repository(source, 'pull'), own.repository(dest, 'push'), {
+          source,
+          dest,
+          signal,
+          onEvent: progress.onEvent,
+          onTotal: progress.onTotal,
+          ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+        });
+        return { image: result.image, digest: result.digest, retag: result.retag };
+      } finally {
+        await own.close();
+      }
+    },
+    deleteManifest: async (ref, expectDigest, signal) => {
+      refuseWhenReadOnly(opts.readOnly, `delete ${formatReference(ref)}`);
+      const { deleteManifest } = await import('../delete-manifest.js');
+      const own = await opts.openClient(signal, ref.registry);
+      try {
+        const result = await deleteManifest(own.repository(ref, 'delete'), ref, {
+          readOnly: opts.readOnly === true,
+          ...(expectDigest === undefined ? {} : { expectDigest }),
+          signal,
+        });
+        return { digest: result.digest };
+      } finally {
+        await own.close();
+      }
+    },
+    savedRegistry: async (name) => savedByNameOrLabel(await loadSettings(opts.env), name),
+    saveRegistry: async (input) => {
+      const result = await saveRegistry(opts.env, { cwd: opts.cwd, ...input });
+      await settingsChanged();
+      return { name: result.entry.name, created: result.created };
+    },
+    removeRegistry: async (name) => {
+      const removed = await removeRegistry(opts.env, name);
+      await settingsChanged();
+      return removed.name;
+    },
+    testConnection: async (input) => {
+      const { testConnection } = await import('../test-connection.js');
+      const current = await loadSettings(opts.env);
+      const base = opts.connectionOptions?.(current) ?? { env: opts.env, settings: current };
+      return testConnection(input, base);
+    },
     close: async () => {
-      if (opened !== undefined) await (await opened).close();
+      const all = [...retired, ...(opened === undefined ? [] : [opened])];
+      await Promise.all(all.map(async (c) => (await c).close()));
     },
   };
 }

@@ -153,7 +153,7 @@ describe('BrowserApp', () => {
     await type('d');
     await until(frame, 'delete refused: --read-only');
     await type('c');
-    await until(frame, 'copy / retag: not yet wired');
+    await until(frame, 'copy / retag refused: --read-only');
     view.unmount();
   });
 

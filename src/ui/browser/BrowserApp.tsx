@@ -166,6 +166,12 @@ export function BrowserApp(props: BrowserAppProps) {
             {...(repos.error === undefined ? {} : { error: repos.error })}
           />
         </Box>
+        {state.overlay?.kind === 'element' ? (
+          // A dialog (prompt, confirmation, registry form) takes the right column.
+          <Box flexDirection="column" width={layout.tags.width} height={layout.rows - 2}>
+            {state.overlay.element}
+          </Box>
+        ) : (
         <Box flexDirection="column" width={layout.tags.width}>
           <ListPane
             rect={layout.tags}
@@ -183,20 +189,15 @@ export function BrowserApp(props: BrowserAppProps) {
             empty={state.repository === undefined ? 'Enter on a repository lists its tags' : tags.loading ? 'loading…' : 'no tags'}
             {...(tags.error === undefined ? {} : { error: tags.error })}
           />
-          {state.overlay?.kind === 'element' ? (
-            <Box width={layout.details.width} height={layout.details.height}>
-              {state.overlay.element}
-            </Box>
-          ) : (
-            <DetailsPane
-              rect={layout.details}
-              details={state.details}
-              {...(state.tag === undefined ? {} : { reference: terminalSafe(state.tag) })}
-              focused={state.focus === 'details'}
-              theme={theme}
-            />
-          )}
+          <DetailsPane
+            rect={layout.details}
+            details={state.details}
+            {...(state.tag === undefined ? {} : { reference: terminalSafe(state.tag) })}
+            focused={state.focus === 'details'}
+            theme={theme}
+          />
         </Box>
+        )}
       </Box>
       )}
       <StatusBar state={state} width={layout.columns} theme={theme} filter={state.focus === 'details' ? '' : state[state.focus].filter} />

@@ -20,7 +20,7 @@ export interface BrowserController {
   refresh(): void;
   pull(format: 'layout' | 'files'): void;
   cycleTheme(): void;
-  // Wired by the parts other slices build (see the report): placeholders until then.
+  // action-handlers.tsx: the clipboard, dialogs, the pager and the registry form.
   copyToClipboard(): void;
   copyRetag(): void;
   deleteSelected(): void;
@@ -69,6 +69,7 @@ export const ACTIONS: ActionDef[] = [
   { id: 'copy', keys: ['y'], help: 'copy the reference to the clipboard', panes: ['repositories', 'tags', 'details'], run: (c) => c.copyToClipboard() },
   { id: 'retag', keys: ['c'], help: 'copy / retag to another reference', panes: REF_PANES, run: (c) => c.copyRetag() },
   { id: 'delete', keys: ['d'], help: 'delete the tag or manifest', panes: REF_PANES, run: (c) => c.deleteSelected() },
+  { id: 'forget-registry', keys: ['d'], help: 'forget the saved registry', panes: ['registries'], run: (c) => c.deleteSelected() },
   { id: 'pager', keys: ['v'], help: 'raw JSON in $PAGER', panes: REF_PANES, run: (c) => c.openPager() },
   { id: 'add-registry', keys: ['a'], help: 'add a registry', panes: ['registries'], run: (c) => c.addRegistry() },
   { id: 'edit-registry', keys: ['e'], help: 'edit / test the registry', panes: ['registries'], run: (c) => c.editRegistry() },

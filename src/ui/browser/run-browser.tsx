@@ -43,10 +43,16 @@ export async function runBrowser(opts: RunBrowserOptions): Promise<void> {
       saveTheme={opts.saveTheme}
       onQuit={() => quit()}
       mouse={session.mouse}
+      terminal={{
+        env: opts.env,
+        write: (text) => void process.stdout.write(text),
+        suspend: () => session.suspend(),
+        resume: () => session.resume(),
+      }}
     />,
     {
       stdin: session.input,
-      stdout: process.stdout,
+      stdout: session.output,
       exitOnCtrlC: false,
       patchConsole: false,
       incrementalRendering: true,

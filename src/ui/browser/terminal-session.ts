@@ -20,6 +20,15 @@ export interface TerminalSession {
   restore(): void;
   /** Runs first when the session ends by a signal or crash (ink's unmount, still in the alternate screen). */
   beforeRestore(cleanup: () => void): void;
+  /** What ink draws on: the terminal's output, with frames dropped while suspended. */
+  output: NodeJS.WriteStream;
+  /**
+   * Lend the terminal to another program (a pager): the main screen, cooked input, no
+   * mouse reports, keys left unread, Ctrl-C's SIGINT ignored by the browser.
+   */
+  suspend(): void;
+  /** Take the terminal back after suspend; the app draws its next frame in full. */
+  resume(): void;
 }
 
 export interface TerminalSessionOptions {
@@ -65,6 +74,7 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
   stdin.on('data', onData);
 
   let restored = false;
+  let suspended = false;
   const restore = (): void => {
     if (restored) return;
     restored = true;
@@ -100,7 +110,10 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
   const onTerm = (): void => fatal(143);
   const onHup = (): void => fatal(129);
   // In raw mode Ctrl-C is a key; SIGINT comes only from kill -INT.
-  const onInt = (): void => fatal(130);
+  const onInt = (): void => {
+    // The pager has the terminal: its Ctrl-C is the pager's, not the browser's end.
+    if (!suspended) fatal(130);
+  };
   const onCrash = (err: unknown): void => fatal(70, err);
   process.on('exit', restore);
   process.on('SIGTERM', onTerm);
@@ -109,8 +122,50 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
+  // Frames ink draws while another program has the terminal are dropped: the next one
+  // after resume is drawn in full (the app's screen fills the terminal, so ink clears it first).
+  const gatedWrite = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    if (!suspended) return (stdout.write as (...a: unknown[]) => boolean)(chunk, encoding, callback);
+    const cb = typeof encoding === 'function' ? encoding : callback;
+    if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
+    return true;
+  };
+  const output = new Proxy(stdout, {
+    get(target, prop) {
+      if (prop === 'write') return gatedWrite;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+
+  const suspend = (): void => {
+    if (suspended || restored) return;
+    suspended = true;
+    try {
+      stdout.write(`${SGR_RESET}${opts.mouse ? MOUSE_OFF : ''}${CURSOR_SHOW}${ALT_SCREEN_OFF}`);
+      if (stdin.isTTY) stdin.setRawMode(false);
+    } catch {
+      // A terminal that is gone has nothing to lend.
+    }
+    stopReading(stdin);
+  };
+  const resume = (): void => {
+    if (!suspended || restored) return;
+    suspended = false;
+    try {
+      if (stdin.isTTY) stdin.setRawMode(true);
+      stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${opts.mouse ? MOUSE_ON : ''}`);
+    } catch {
+      // as above
+    }
+    startReading(stdin);
+  };
+
   stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${opts.mouse ? MOUSE_ON : ''}`);
   return {
+    output,
+    suspend,
+    resume,
     input,
     mouse: {
       subscribe: (l) => {
@@ -123,4 +178,41 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
       cleanup = fn;
     },
   };
+}
+
+/**
+ * Stop reading the terminal, so the keys typed into another program reach it. A paused
+ * stream still reads one chunk more into its buffer before it stops; the read is stopped
+ * at the handle (Node's net.Socket restarts it on resume()).
+ */
+interface StreamHandle {
+  reading?: boolean;
+  readStop?: () => number;
+  readStart?: () => number;
+}
+
+function handleOf(stdin: NodeJS.ReadStream): StreamHandle | undefined {
+  return (stdin as unknown as { _handle?: StreamHandle })._handle;
+}
+
+function stopReading(stdin: NodeJS.ReadStream): void {
+  stdin.pause();
+  const handle = handleOf(stdin);
+  if (handle?.reading === true && typeof handle.readStop === 'function') {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
+/**
+ * Read the terminal again. The stream may still count a read as under way (it was
+ * stopped at the handle, not by the stream), so resume() alone would not start one.
+ */
+function startReading(stdin: NodeJS.ReadStream): void {
+  const handle = handleOf(stdin);
+  if (handle?.reading === false && typeof handle.readStart === 'function') {
+    handle.reading = true;
+    handle.readStart();
+  }
+  stdin.resume();
 }

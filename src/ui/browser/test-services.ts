@@ -5,6 +5,8 @@ import type { CatalogReader } from '../../ops/browse/catalog-reader.js';
 import { CatalogUnsupported } from '../../ops/browse/catalog-support.js';
 import type { TagDetails } from '../../ops/browse/load-details.js';
 import type { TagSummary } from '../../ops/browse/tag-summary.js';
+import type { RegistryEntryInput } from '../../ops/save-registry.js';
+import { formatReference } from '../../ref/reference.js';
 
 export interface FixedRegistry {
   repositories?: string[];
@@ -16,6 +18,11 @@ export interface FixedRegistry {
 export interface FixedServices extends BrowseServices {
   summaryCalls: string[];
   catalogPages: number;
+  /** What the write actions were asked to do: "SRC → DEST", references deleted, entries saved, names removed. */
+  copies: string[];
+  deletes: string[];
+  saves: RegistryEntryInput[];
+  removes: string[];
 }
 
 const DIGEST = `sha256:${'a'.repeat(64)}` as const;
@@ -44,6 +51,10 @@ export function fixedServices(registries: Record<string, FixedRegistry>, pageSiz
   const self: FixedServices = {
     summaryCalls: [],
     catalogPages: 0,
+    copies: [],
+    deletes: [],
+    saves: [],
+    removes: [],
     registries: async () => Object.keys(registries).map((name) => ({ name, sources: ['saved'] })),
     catalog: (registry): CatalogReader => {
       const r = registries[registry] ?? {};
@@ -74,6 +85,27 @@ export function fixedServices(registries: Record<string, FixedRegistry>, pageSiz
     },
     details: async (_r, _repo, tag) => fixedDetails(tag),
     pull: async () => 'pulled',
+    copy: async (source, dest) => {
+      self.copies.push(`${formatReference(source)} → ${formatReference(dest)}`);
+      return { image: formatReference(dest), digest: DIGEST, retag: source.registry === dest.registry && source.repository === dest.repository };
+    },
+    deleteManifest: async (ref) => {
+      self.deletes.push(formatReference(ref));
+      return { digest: DIGEST };
+    },
+    savedRegistry: async (name) => (registries[name] === undefined ? undefined : { name }),
+    saveRegistry: async (input) => {
+      self.saves.push(input);
+      const created = registries[input.name] === undefined;
+      registries[input.name] ??= {};
+      return { name: input.name, created };
+    },
+    removeRegistry: async (name) => {
+      self.removes.push(name);
+      delete registries[name];
+      return name;
+    },
+    testConnection: async (input) => ({ ok: true, status: 200, authenticated: false, message: `${input.registry} answers; no login needed` }),
     close: async () => undefined,
   };
   return self;

@@ -17,6 +17,9 @@ import { describeError } from './describe-error.js';
 import { PANES, type PaneId } from './layout.js';
 import { nextTheme, themeNamed } from './themes.js';
 import { terminalSafe } from '../terminal-safe.js';
+import { actionHandlers } from './action-handlers.js';
+import type { BrowserTerminal } from './browser-terminal.js';
+import { startTask } from './task-runner.js';
 
 export interface InitialPlace {
   registry: string;
@@ -34,6 +37,10 @@ export interface BrowserOptions {
   onQuit: () => void;
   /** Rows each list shows, so page keys move by a screenful. */
   pageSize?: (pane: PaneId) => number;
+  /** The terminal for OSC 52 and the pager; absent in component tests that need neither. */
+  terminal?: BrowserTerminal;
+  /** Dialogs drawn without colour (NO_COLOR). */
+  noColor?: boolean;
 }
 
 /** Load more of the catalog when the cursor is this close to the end of what is loaded. */
@@ -256,9 +263,21 @@ export function useBrowser(opts: BrowserOptions): Browser {
       pending.current = undefined;
       const at = state.tags.items.indexOf(place.tag);
       if (at >= 0) update((s) => ({ ...s, tags: { ...s.tags, cursor: at } }));
+      if (!state.tags.done) placeCursor.current = place.tag;
       void openTag(place.tag);
     }
   }, [state.registry, state.repository, state.tag, state.tags.items, openRepository, openTag, update]);
+  // The tag opened from the command line gets the cursor once its page is listed (pages
+  // arrive and are sorted after its details were asked for), so y, c and d act on it.
+  const placeCursor = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const tag = placeCursor.current;
+    if (tag === undefined) return;
+    const at = rowsRef.current.tags.indexOf(tag);
+    if (at >= 0 && stateRef.current.tags.cursor !== at) update((s) => ({ ...s, tags: { ...s.tags, cursor: at } }));
+    if (state.tags.done) placeCursor.current = undefined;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.tags.items, state.tags.done, update]);
 
   // The catalog grows as the cursor nears the end, and while a filter looks for a name.
   useEffect(() => {
@@ -297,7 +316,42 @@ export function useBrowser(opts: BrowserOptions): Browser {
     return `${s.registry}/${s.repository}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`;
   };
 
-  const notWired = (what: string): void => status({ text: `${what}: not yet wired`, tone: 'dim' });
+  const actions = actionHandlers({
+    services,
+    readOnly: opts.readOnly,
+    terminal: opts.terminal,
+    current: () => stateRef.current,
+    update,
+    status,
+    selected,
+    selectedRef,
+    knownDigest: (tag) => {
+      const s = stateRef.current;
+      const row = loaders.current.get(`${s.registry}/${s.repository}`)?.get(tag);
+      return row?.status === 'ready' ? row.value.digest : undefined;
+    },
+    startTask: (spec) => startTask({ update, status, task, registry: () => stateRef.current.registry }, spec),
+    reloadRegistries: () => void loadRegistries(),
+    reloadTags: (reopen) => {
+      const s = stateRef.current;
+      const repo = s.repository;
+      if (repo === undefined) return;
+      const cursorOn = selected('tags');
+      const open = s.tag;
+      loaders.current.get(`${s.registry}/${repo}`)?.clear();
+      void openRepository(repo, false).then(() => {
+        const now = stateRef.current;
+        if (now.repository !== repo) return;
+        const at = cursorOn === undefined ? -1 : now.tags.items.indexOf(cursorOn);
+        if (at >= 0) update((st) => ({ ...st, tags: { ...st.tags, cursor: at } }));
+        if (reopen && open !== undefined && now.tag === undefined && (open.startsWith('sha256:') || now.tags.items.includes(open))) void openTag(open, false);
+      });
+    },
+    colors: () => {
+      const t = themeNamed(stateRef.current.theme);
+      return opts.noColor === true ? {} : { accent: t.accent, error: t.error, ok: t.ok, muted: t.dim };
+    },
+  });
 
   const cancelTask = (): boolean => {
     if (task.current === undefined) return false;
@@ -434,17 +488,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
       update((s) => ({ ...s, theme: next.name, status: { text: `theme ${next.name}`, tone: 'dim' } }));
       void opts.saveTheme?.(next.name).catch((err: unknown) => status({ text: `theme not saved: ${describeError(err).message}`, tone: 'error' }));
     },
-    // WIRING POINT (clipboard part, osc52.ts): copy selectedRef() or the digest.
-    copyToClipboard: () => notWired(`copy ${selectedRef() ?? 'reference'}`),
-    // WIRING POINT (ReferencePrompt.tsx + copy use case): open an 'element' overlay.
-    copyRetag: () => notWired('copy / retag'),
-    // WIRING POINT (ConfirmDialog.tsx + ops/delete-manifest.ts).
-    deleteSelected: () => (opts.readOnly ? status({ text: 'delete refused: --read-only', tone: 'error' }) : notWired('delete')),
-    // WIRING POINT (pager.ts): stateRef.current.details.data?.raw to $PAGER.
-    openPager: () => notWired('raw JSON in $PAGER'),
-    // WIRING POINT (RegistryForm.tsx + ops/test-connection.ts).
-    addRegistry: () => notWired('add registry'),
-    editRegistry: () => notWired('edit registry'),
+    ...actions,
   };
 
   const runCommand = (line: string): void => {
