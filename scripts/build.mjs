@@ -1,4 +1,4 @@
-// `npm run build`: bundles src/cli.ts and its dependencies into dist/ (one chunk per
+// `npm run build`: bundles src/cli-entry.ts (then src/cli.ts) and its dependencies into dist/ (one chunk per
 // lazily loaded command, shared code in common chunks), then precompiles the .lazy
 // schema beside them. One bundle starts faster than hundreds of module files: Node
 // resolves, reads and compiles each file of an unbundled tree separately.
@@ -64,7 +64,7 @@ const noInkDevtools = {
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };
-await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts' }, splitting: true, plugins: [noInkDevtools] });
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools] });
 // The live view draws on a thread of its own, started from its own file. Built apart,
 // it holds only what that thread runs: split from the CLI, it would import the CLI's
 // shared chunks (yaml among them) for their side effects.

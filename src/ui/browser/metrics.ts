@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { BrowseServices } from '../../ops/browse/browse-services.js';
+import { earlyScreen } from './open-screen.js';
 
 export class BrowserMetrics {
   readonly #file: string;
@@ -69,6 +70,8 @@ export class BrowserMetrics {
     await writeFile(
       this.#file,
       JSON.stringify({
+        // The skeleton painted before ink loaded (open-screen.ts), when it was; then ink's first frame.
+        skeletonMs: earlyScreen()?.paintedAt,
         firstFrameMs: this.#firstFrame,
         tagLists: this.#tagLists,
         keystrokes: this.#keystrokes.length,
