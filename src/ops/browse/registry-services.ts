@@ -45,7 +45,7 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
         yield* tagPages(c.registry(registry), repository);
       },
     }),
-    summary: async (registry, repository, tag) => summariseTag(await repo(registry, repository), tag),
+    summary: async (registry, repository, tag, signal) => summariseTag(await repo(registry, repository), tag, signal),
     details: async (registry, repository, tagOrDigest) =>
       loadDetails(await repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
     pull: async (ref: Reference, format, progress, signal) => {
