@@ -64,7 +64,21 @@ const noInkDevtools = {
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };
-await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools] });
+// undici's client requires its HTTP/2 half, and with it node:http2, when it loads; lazyoci
+// never asks for HTTP/2 (no allowH2), so that half is required on first use only: about
+// 10 ms less of every run that talks to a registry (the browser's first requests among them).
+const lazyUndiciH2 = {
+  name: 'lazy-undici-h2',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const connectH2 = require('./client-h2.js')";
+      if (!source.includes(eager)) throw new Error(`lazy-undici-h2: ${args.path} no longer has \`${eager}\`; update scripts/build.mjs`);
+      return { contents: source.replace(eager, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
+    });
+  },
+};
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools, lazyUndiciH2] });
 // The live view draws on a thread of its own, started from its own file. Built apart,
 // it holds only what that thread runs: split from the CLI, it would import the CLI's
 // shared chunks (yaml among them) for their side effects.
