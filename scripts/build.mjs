@@ -78,7 +78,6 @@ const lazyUndiciH2 = {
     });
   },
 };
-await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools, lazyUndiciH2] });
 // The live view draws on a thread of its own, started from its own file. Built apart,
 // it holds only what that thread runs: split from the CLI, it would import the CLI's
 // shared chunks (yaml among them) for their side effects.
@@ -97,6 +96,9 @@ const viewTextWidth = {
     });
   },
 };
+// The browser's ink measures its text the same way: its first frame measured every title
+// and row with string-width's Intl.Segmenter and emoji expression, tens of ms at start.
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools, lazyUndiciH2, viewTextWidth] });
 await esbuild.build({ ...common, entryPoints: { 'live-view-worker': 'src/ui/live-view-worker.ts' }, plugins: [noInkDevtools, viewTextWidth] });
 await chmod(path.join(dist, 'cli.js'), 0o755);
 // Handlebars is required on first use (src/template/render.ts), out of esbuild's sight:
