@@ -23,6 +23,8 @@ export const SGR_RESET = '\x1b[0m';
 export interface EarlyScreen {
   /** performance.now() when the skeleton was written (ms since the process started). */
   paintedAt: number;
+  /** CPU time (user + system, ms) the process had used by then: a figure the machine's load does not inflate. */
+  paintedCpuMs: number;
   /** Whether mouse reporting was turned on. */
   mouse: boolean;
   /** The terminal session owns the terminal from now on: this module's handlers are removed. */
@@ -102,6 +104,7 @@ export function openEarlyScreen(
   const theme = colorDisabled(env) ? PLAIN_THEME : themeNamed(savedThemeName(env));
   const frame = skeletonFrame({ columns: stdout.columns || 80, rows: stdout.rows || 24, theme, depth: colorDepth(env) });
   stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${mouse ? MOUSE_ON : ''}${frame}`);
-  opened = { paintedAt: performance.now(), mouse, handOver: detach, restore };
+  const cpu = process.cpuUsage();
+  opened = { paintedAt: performance.now(), paintedCpuMs: (cpu.user + cpu.system) / 1000, mouse, handOver: detach, restore };
   return opened;
 }
