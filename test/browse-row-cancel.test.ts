@@ -12,8 +12,9 @@ import { createRegistryServices } from '../src/ops/browse/registry-services.js';
 import { RowLoader } from '../src/ops/browse/row-loader.js';
 import type { TagSummary } from '../src/ops/browse/tag-summary.js';
 import { RegistryClient } from '../src/registry/client/registry-client.js';
-import { runCli } from './support/cli.js';
+import { CLI_PATH, runCli } from './support/cli.js';
 import { eventually, hold, startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { TmuxTerminal } from './support/tmux.js';
 
 const { http } = inject('registries');
 const prefix = `row-cancel-${randomBytes(3).toString('hex')}`;
@@ -107,6 +108,38 @@ describe('tag rows scrolled away', () => {
       gate.release();
       proxy.setRule(undefined);
       await services.close();
+    }
+  });
+
+  it('in lazyoci browse (tmux): G to the last row aborts the requests of the first rows; the last rows load', async () => {
+    const manifestGets = (p: string): boolean => p.startsWith(`/v2/${prefix}/rows/manifests/`);
+    const gate = hold((req) => req.method === 'GET' && manifestGets(req.path));
+    proxy.setRule(gate.rule);
+    const t = await TmuxTerminal.start([process.execPath, CLI_PATH, 'browse', `${proxy.host}/${prefix}/rows`], {
+      columns: 100,
+      rows: 30,
+      cwd: work,
+      env: { HOME: work, XDG_CONFIG_HOME: path.join(work, 'config'), DOCKER_CONFIG: path.join(work, 'docker') },
+    });
+    try {
+      // The 40 tags and v1, which the repository was copied with.
+      await t.waitFor(`3 Tags (${TAGS.length + 1})`);
+      await eventually(() => gate.held.length === 4, 'four rows asked for');
+      const first = gate.held.slice(0, 4);
+      await t.keys('3', 'G');
+      await eventually(() => first.every((r) => r.clientClosed === true), 'the first rows\' requests closed by the client');
+      await eventually(() => gate.held.length === 8, 'the rows now on screen asked for');
+      // Rows of the last screenful, not the ones scrolled past.
+      const later = gate.held.slice(4).map((r) => r.path.slice(r.path.lastIndexOf('/') + 1));
+      expect(later.every((tag) => TAGS.slice(20).includes(tag)), later.join(' ')).toBe(true);
+      gate.release();
+      await t.waitFor(new RegExp(`${TAGS.at(-1)!}\\s+artifact`));
+      await t.keys('q');
+      await t.waitFor(/\[exit 0\]/);
+    } finally {
+      gate.release();
+      proxy.setRule(undefined);
+      await t.stop();
     }
   });
 });
