@@ -1,4 +1,4 @@
-// `npm run build`: bundles src/cli.ts and its dependencies into dist/ (one chunk per
+// `npm run build`: bundles src/cli-entry.ts (then src/cli.ts) and its dependencies into dist/ (one chunk per
 // lazily loaded command, shared code in common chunks), then precompiles the .lazy
 // schema beside them. One bundle starts faster than hundreds of module files: Node
 // resolves, reads and compiles each file of an unbundled tree separately.
@@ -64,7 +64,20 @@ const noInkDevtools = {
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
   },
 };
-await esbuild.build({ ...common, entryPoints: { cli: 'src/cli.ts' }, splitting: true, plugins: [noInkDevtools] });
+// undici's client requires its HTTP/2 half, and with it node:http2, when it loads; lazyoci
+// never asks for HTTP/2 (no allowH2), so that half is required on first use only: about
+// 10 ms less of every run that talks to a registry (the browser's first requests among them).
+const lazyUndiciH2 = {
+  name: 'lazy-undici-h2',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const connectH2 = require('./client-h2.js')";
+      if (!source.includes(eager)) throw new Error(`lazy-undici-h2: ${args.path} no longer has \`${eager}\`; update scripts/build.mjs`);
+      return { contents: source.replace(eager, "const connectH2 = (...args) => require('./client-h2.js')(...args)"), loader: 'js' };
+    });
+  },
+};
 // The live view draws on a thread of its own, started from its own file. Built apart,
 // it holds only what that thread runs: split from the CLI, it would import the CLI's
 // shared chunks (yaml among them) for their side effects.
@@ -83,6 +96,9 @@ const viewTextWidth = {
     });
   },
 };
+// The browser's ink measures its text the same way: its first frame measured every title
+// and row with string-width's Intl.Segmenter and emoji expression, tens of ms at start.
+await esbuild.build({ ...common, entryPoints: { cli: 'src/cli-entry.ts' }, splitting: true, plugins: [noInkDevtools, lazyUndiciH2, viewTextWidth] });
 await esbuild.build({ ...common, entryPoints: { 'live-view-worker': 'src/ui/live-view-worker.ts' }, plugins: [noInkDevtools, viewTextWidth] });
 await chmod(path.join(dist, 'cli.js'), 0o755);
 // Handlebars is required on first use (src/template/render.ts), out of esbuild's sight:

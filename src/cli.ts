@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import type { CommandIO } from './commands/context.js';
 import { CancelledError, ConfigError, formatProblem, LazyOciError } from './errors/index.js';
 import { packageRoot } from './package-root.js';
@@ -17,6 +17,16 @@ import { terminalSafe, terminalSafeLines } from './ui/terminal-safe.js';
 setFlagsFromString('--liftoff-only');
 
 type CommandFactory = (io: CommandIO, version: string) => Command;
+
+/**
+ * commander, loaded with the command line it parses: `lazyoci` with no arguments at a
+ * terminal opens the browser without it (its screen is up sooner).
+ */
+let commander: typeof import('commander') | undefined;
+async function loadCommander(): Promise<typeof import('commander')> {
+  commander ??= await import('commander');
+  return commander;
+}
 
 /**
  * Each command is loaded only when it runs (or for help), so `--version` and a single
@@ -53,14 +63,14 @@ const MAX_CONCURRENCY = 32;
 function parseConcurrency(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > MAX_CONCURRENCY) {
-    throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+    throw new commander!.InvalidArgumentError(`must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   }
   return n;
 }
 
 /** Seconds, as --timeout takes them: a whole or decimal number; 0 means no limit. */
 function parseTimeout(value: string): number {
-  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new InvalidArgumentError('must be a number of seconds (0 for no limit)');
+  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new commander!.InvalidArgumentError('must be a number of seconds (0 for no limit)');
   return Number(value);
 }
 
@@ -85,6 +95,7 @@ function packageVersion(): string {
 }
 
 async function createProgram(io: CommandIO, version: string, names: string[]): Promise<Command> {
+  const { Command, Option } = await loadCommander();
   const program = new Command('lazyoci')
     .description('Build OCI artifacts from a declarative .lazy file and push them to any OCI registry')
     .version(version, '--version', 'print the version')
@@ -145,7 +156,7 @@ function errorLines(err: LazyOciError): string[] {
 
 /** Render an error for the user: one line per problem, a hint, no stack for known kinds. */
 function reportError(err: unknown, io: CommandIO, format: OutputFormat): number {
-  if (err instanceof CommanderError) {
+  if (commander !== undefined && err instanceof commander.CommanderError) {
     // commander already printed its message; help and version exit 0.
     return err.exitCode === 0 ? 0 : 2;
   }

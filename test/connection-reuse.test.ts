@@ -1,45 +1,19 @@
 // A build of many small artifacts keeps its connections to the registry open across
 // requests, HEADs included (undici closes the connection after a HEAD unless asked not
 // to, which made a build of 200 artifacts open one connection per request: issue 19).
+// The browser's /v2/ ping and the reads after it share one keep-alive connection (undici
+// frees a connection only a turn after its answer ended: src/registry/client/registry-http.ts).
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { createRegistryServices } from '../src/ops/browse/registry-services.js';
+import { RegistryClient } from '../src/registry/client/registry-client.js';
+import { CLI_PATH, runCli } from './support/cli.js';
+import { startCountingForwarder } from './support/connection-counter.js';
+import { TmuxTerminal } from './support/tmux.js';
 
 const http = inject('registries').http;
-
-/** A test-only TCP forwarder to the real registry that counts the connections made to it. */
-async function startCountingForwarder(target: string): Promise<{ host: string; connections(): number; stop(): Promise<void> }> {
-  const [host, port] = target.split(':');
-  let count = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    count++;
-    const upstream = net.connect(Number(port), host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address() as net.AddressInfo;
-  return {
-    host: `127.0.0.1:${addr.port}`,
-    connections: () => count,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('connections to a registry are reused', () => {
   let work: string;
@@ -74,6 +48,68 @@ describe('connections to a registry are reused', () => {
       // Two runs with up to a handful of connections each (transfers in parallel, a ping).
       expect(forwarder.connections()).toBeLessThanOrEqual(10);
     } finally {
+      await forwarder.stop();
+    }
+  });
+});
+
+describe("the browser's connections", () => {
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  const repo = `conn-browser-${Math.random().toString(36).slice(2, 8)}/app`;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'lazyoci-conn-browser-'));
+    env = { HOME: work, XDG_CONFIG_HOME: path.join(work, 'config'), DOCKER_CONFIG: path.join(work, 'docker'), PATH: process.env.PATH };
+    await writeFile(path.join(work, 'notes.txt'), 'hello\n');
+    for (const tag of ['v1', 'v2']) {
+      const pushed = await runCli(['push', 'notes.txt', `${http.host}/${repo}:${tag}`, '-q'], { cwd: work });
+      expect(pushed.code, pushed.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => rm(work, { recursive: true, force: true }));
+
+  it("the /v2/ ping and the reads after it (catalog, tags, a row, details) go over one keep-alive connection", async () => {
+    const forwarder = await startCountingForwarder(http.host);
+    const services = createRegistryServices({
+      client: () => RegistryClient.create({ env, userAgent: 'lazyoci-test' }),
+      openClient: () => Promise.reject(new Error('not used')),
+      env,
+      cwd: work,
+      settings: { registries: [] },
+    });
+    try {
+      const page = await services.catalog(forwarder.host).next();
+      expect(page.repositories).toContain(repo);
+      const tags: string[] = [];
+      for await (const p of services.tags(forwarder.host, repo)) tags.push(...p);
+      expect(tags.sort()).toEqual(['v1', 'v2']);
+      await services.summary(forwarder.host, repo, 'v1');
+      await services.details(forwarder.host, repo, 'v2');
+      const plain = forwarder.httpConnections();
+      expect(plain).toEqual([
+        ['GET /v2/', 'GET /v2/_catalog?n=100', `GET /v2/${repo}/tags/list?n=1000`, `GET /v2/${repo}/manifests/v1`, `GET /v2/${repo}/manifests/v2`],
+      ]);
+      // Besides it, only the HTTPS attempt a loopback registry gets before plain HTTP.
+      expect(forwarder.connections()).toBe(1 + forwarder.tlsConnections());
+      expect(forwarder.tlsConnections()).toBeLessThanOrEqual(1);
+    } finally {
+      await services.close();
+      await forwarder.stop();
+    }
+  });
+
+  it('lazyoci browse HOST in a terminal: the ping and the catalog share one connection', async () => {
+    const forwarder = await startCountingForwarder(http.host);
+    const t = await TmuxTerminal.start([process.execPath, CLI_PATH, 'browse', forwarder.host], { cwd: work, env: { HOME: work, XDG_CONFIG_HOME: path.join(work, 'config'), DOCKER_CONFIG: path.join(work, 'docker') } });
+    try {
+      await t.waitFor(repo.split('/')[0]!);
+      await t.keys('q');
+      await t.waitFor(/\[exit 0\]/);
+      const plain = forwarder.httpConnections();
+      expect(plain).toHaveLength(1);
+      expect(plain[0]!.slice(0, 2)).toEqual(['GET /v2/', 'GET /v2/_catalog?n=100']);
+    } finally {
+      await t.stop();
       await forwarder.stop();
     }
   });

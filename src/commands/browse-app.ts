@@ -3,6 +3,7 @@
 // every other command. ink and React are loaded here, only when it opens.
 import { UsageError } from '../errors/index.js';
 import { parseReference, type Reference } from '../ref/reference.js';
+import { earlyScreen, openEarlyScreen } from '../ui/browser/open-screen.js';
 import { terminalSafeLines } from '../ui/terminal-safe.js';
 import { openRegistryClient, registryOptions, type CommandIO, type GlobalOptions } from './context.js';
 
@@ -53,6 +54,17 @@ export interface OpenBrowserOptions {
 }
 
 export async function openBrowser(io: CommandIO, version: string, g: GlobalOptions, opts: OpenBrowserOptions): Promise<void> {
+  // The skeleton first (already painted for a bare `lazyoci`); until ink takes the
+  // terminal over, a failure to load gives it back before the error is reported.
+  const early = earlyScreen() ?? (isInteractive(process.stdin, process.stdout) ? openEarlyScreen(io.env) : undefined);
+  try {
+    await startBrowser(io, version, g, opts);
+  } finally {
+    early?.restore();
+  }
+}
+
+async function startBrowser(io: CommandIO, version: string, g: GlobalOptions, opts: OpenBrowserOptions): Promise<void> {
   // ink draws nothing but the last frame when it believes it runs under CI (read when it
   // loads); the user is at a terminal here (checked by the caller), so that guess does not apply.
   delete process.env.CI;

@@ -13,6 +13,9 @@ describe('textWidth', () => {
     '✗ cannot connect – connection refused',
     '→ ↑ ↓ ≥ … § ’',
     colour.green('✓ done') + ' ' + colour.bold.red('✗ failed') + colour.dim(' · 4 blobs'),
+    // The browser's: borders, the selection mark, the path and the status line.
+    '┏━━━━┓╭────╮┃│┗━━┛╰──╯├└',
+    colour.cyan('▸reg.test › team/app') + ' • ‹ × ▾ — ← ⟳ é',
   ];
 
   it('agrees with string-width on the lines the view draws', () => {

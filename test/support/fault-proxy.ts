@@ -18,6 +18,8 @@ export interface SeenRequest {
   fault?: FaultKind;
   /** Response body bytes the proxy took from the registry for this request (forwarded ones). */
   responseBytes?: number;
+  /** The client closed its connection before the answer was complete (an aborted request). */
+  clientClosed?: boolean;
 }
 
 export type FaultKind = 'reply' | 'reset' | 'delay';
@@ -38,13 +40,18 @@ export interface FaultDelay {
   delayMs: number;
 }
 
+/** Forward the request once `until` settles: the test decides when, not a clock. */
+export interface FaultHold {
+  until: Promise<unknown>;
+}
+
 /** Forward, adding request headers and/or response headers. */
 export interface FaultForward {
   forwardHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
 }
 
-export type FaultDecision = FaultReply | FaultReset | FaultDelay | FaultForward;
+export type FaultDecision = FaultReply | FaultReset | FaultDelay | FaultHold | FaultForward;
 
 /**
  * Decides per request: a reply to send instead of the registry's, a reset, a delay,
@@ -111,6 +118,34 @@ export function slow(match: RequestMatch, ms: number): FaultRule {
   return (req) => (match(req) ? { delayMs: ms } : undefined);
 }
 
+/**
+ * Hold every matching request until `release()`: the client sees a registry that has not
+ * answered yet. Requests held and released so far are in `held`.
+ */
+export function hold(match: RequestMatch): { rule: FaultRule; held: SeenRequest[]; release(): void } {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  const held: SeenRequest[] = [];
+  return {
+    rule: (req) => {
+      if (!match(req)) return undefined;
+      held.push(req);
+      return { until };
+    },
+    held,
+    release: () => release(),
+  };
+}
+
+/** Until `check` holds (polled every 20 ms), or fails after `ms` saying `what`. */
+export async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The first rule with an opinion decides. */
 export function firstOf(...rules: FaultRule[]): FaultRule {
   return (req) => {
@@ -168,6 +203,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       ...(req.headers['content-length'] === undefined ? {} : { contentLength: req.headers['content-length'] }),
     };
     seen.push(request);
+    // Closed before the whole answer was written: the client gave the request up.
+    res.on('close', () => {
+      if (!res.writableFinished) request.clientClosed = true;
+    });
     const decision = rule?.(request);
     if (decision !== undefined && 'status' in decision) {
       count(request, 'reply');
@@ -191,6 +230,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       count(request, 'delay');
       req.pause();
       setTimeout(() => forward(req, res, {}, request), decision.delayMs);
+      return;
+    }
+    if (decision !== undefined && 'until' in decision) {
+      count(request, 'delay');
+      req.pause();
+      void decision.until.then(() => {
+        if (!res.destroyed) forward(req, res, {}, request);
+      });
       return;
     }
     forward(req, res, decision ?? {}, request);

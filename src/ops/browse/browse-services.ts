@@ -33,7 +33,8 @@ export interface BrowseServices {
   catalog(registry: string): CatalogReader;
   /** Every tag, a page at a time. */
   tags(registry: string, repository: string): AsyncIterable<string[]>;
-  summary(registry: string, repository: string, tag: string): Promise<TagSummary>;
+  /** One tag list row; `signal` aborts its request (the row left the screen). */
+  summary(registry: string, repository: string, tag: string, signal?: AbortSignal): Promise<TagSummary>;
   details(registry: string, repository: string, tagOrDigest: string): Promise<TagDetails>;
   /** Pull with the pull use cases; resolves to where it went. `signal` cancels it. */
   pull(ref: Reference, format: PullFormat, progress: PullProgress, signal: AbortSignal): Promise<string>;

@@ -11,7 +11,6 @@ import { removeRegistry, saveRegistry, savedByNameOrLabel } from '../save-regist
 import type { BrowseServices } from './browse-services.js';
 import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
 import { listKnownRegistries } from './known-registries.js';
-import { loadDetails } from './load-details.js';
 import { summariseTag } from './tag-summary.js';
 
 export interface RegistryServicesOptions {
@@ -64,9 +63,12 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
         yield* tagPages(c.registry(registry), repository);
       },
     }),
-    summary: async (registry, repository, tag) => summariseTag(await repo(registry, repository), tag),
-    details: async (registry, repository, tagOrDigest) =>
-      loadDetails(await repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
+    summary: async (registry, repository, tag, signal) => summariseTag(await repo(registry, repository), tag, signal),
+    details: async (registry, repository, tagOrDigest) => {
+      // Loaded on first use (a chart's files need a tar reader): not on the way to the first frame.
+      const [source, { loadDetails }] = await Promise.all([repo(registry, repository), import('./load-details.js')]);
+      return loadDetails(source, `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest);
+    },
     pull: async (ref: Reference, format, progress, signal) => {
       // The pull use cases (copy engine, layout store) load when first used.
       const [{ defaultPullDest, layoutTagFor, pullToLayout }, { pullFiles }] = await Promise.all([import('../pull.js'), import('../pull-files.js')]);

@@ -6,7 +6,13 @@ import { isIndexMediaType } from '../../oci/media-types.js';
 import { formatPlatform } from '../../oci/platform.js';
 import type { Descriptor } from '../../oci/types.js';
 import { parseManifestDocument } from '../../oci/validate-manifest.js';
-import type { ManifestDocument, ManifestSource } from '../inspect-manifest.js';
+import type { FetchedManifest } from '../../registry/client/manifests.js';
+import type { ManifestDocument } from '../inspect-manifest.js';
+
+/** Reads a manifest by tag; `signal` gives the request up (the row left the screen). */
+export interface SummarySource {
+  fetchManifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest>;
+}
 
 export interface TagSummary {
   kind: ArtifactKind;
@@ -22,8 +28,8 @@ function sumOf(descriptors: (Descriptor | undefined)[]): number {
   return total;
 }
 
-export async function summariseTag(source: ManifestSource, tag: string): Promise<TagSummary> {
-  const fetched = await source.fetchManifest(tag);
+export async function summariseTag(source: SummarySource, tag: string, signal?: AbortSignal): Promise<TagSummary> {
+  const fetched = await source.fetchManifest(tag, signal);
   parseManifestDocument(fetched.descriptor, fetched.bytes);
   const doc = JSON.parse(fetched.bytes.toString('utf8')) as ManifestDocument;
   const kind = detectArtifactKind(doc);

@@ -27,7 +27,13 @@ export interface FetchedManifest {
   bytes: Buffer;
 }
 
-export async function getManifest(http: RegistryHttp, repository: string, reference: string, scopes: readonly string[]): Promise<FetchedManifest> {
+export async function getManifest(
+  http: RegistryHttp,
+  repository: string,
+  reference: string,
+  scopes: readonly string[],
+  signal?: AbortSignal,
+): Promise<FetchedManifest> {
   const what = `fetch manifest ${http.registry}/${repository}:${reference}`;
   const res = await http.send({
     method: 'GET',
@@ -36,6 +42,7 @@ export async function getManifest(http: RegistryHttp, repository: string, refere
     headers: { accept: ACCEPT },
     expect: [200],
     what,
+    ...(signal === undefined ? {} : { signal }),
   });
   // Manifests are small; an unbounded answer is cut off, not buffered.
   const url = new URL(`/v2/${repository}/manifests/${reference}`, await http.endpoint());

@@ -52,6 +52,8 @@ export interface RegistryRequest {
    * Upload steps say false: their owner (blobs.ts) restarts or resumes the whole upload.
    */
   retry?: boolean;
+  /** Aborts this request alone (and its retries), beside the client's own signal. */
+  signal?: AbortSignal;
 }
 
 /** What `registry test` reports about a registry. */
@@ -247,15 +249,16 @@ export class RegistryHttp {
   async send(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
     const replayable =
       req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' || (req.method === 'PUT' && Buffer.isBuffer(req.body));
-    const signal = this.signal === undefined ? {} : { signal: this.signal };
+    const aborts = requestSignal(this.signal, req.signal);
+    const signal = aborts === undefined ? {} : { signal: aborts };
     // Outside the retry loop: an unreachable endpoint was already tried by the ping.
     const start = await this.resolve(req.url, req.what);
-    if (req.retry ?? replayable) return this.retry.run(() => this.#sendOnce(req, start), signal);
-    await this.retry.gate(this.signal);
-    return this.#sendOnce(req, start);
+    if (req.retry ?? replayable) return this.retry.run(() => this.#sendOnce(req, start, aborts), signal);
+    await this.retry.gate(aborts);
+    return this.#sendOnce(req, start, aborts);
   }
 
-  async #sendOnce(req: RegistryRequest, start: URL): Promise<Dispatcher.ResponseData> {
+  async #sendOnce(req: RegistryRequest, start: URL, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     let url = start;
     const scopes = req.scopes;
     let anonymous = false;
@@ -265,14 +268,15 @@ export class RegistryHttp {
       const authorization = await this.auth.authorization(scopes, { anonymous });
       if (authorization !== undefined) headers.authorization = authorization;
       const body = typeof req.body === 'function' ? req.body() : req.body;
+      await nextTurn();
       let res: Dispatcher.ResponseData;
       try {
         // undici sends async-iterable bodies (client-h1 writeIterable); its types list only streams.
         const sent = body as Buffer | Readable | undefined;
-        res = await request(url, { method: req.method, headers, body: sent, dispatcher: this.#opts.dispatcher, signal: this.signal, ...keepAliveAfterHead(req.method) });
+        res = await request(url, { method: req.method, headers, body: sent, dispatcher: this.#opts.dispatcher, signal, ...keepAliveAfterHead(req.method) });
       } catch (err) {
         discardBody(body);
-        if (this.signal?.aborted === true) throw cancelled(req.what);
+        if (signal?.aborted === true) throw cancelled(req.what);
         // Our own failure (the source of a streamed upload gave up, content longer than its
         // descriptor) is not the network's: it is reported as itself and not retried.
         const own = ownError(err);
@@ -411,6 +415,24 @@ export class RegistryHttp {
       final: true,
     });
   }
+}
+
+/**
+ * One turn of the event loop before a request. undici gives a keep-alive connection back
+ * to its pool only on the turn after its last response ended (client-h1: "wait a full
+ * event loop cycle" before reusing a socket), so a request sent straight after another's
+ * answer was read found every connection busy and opened a new one: the browser's /v2/
+ * ping and each read after it went over connections of their own. Waiting that turn
+ * reuses the connection; it costs no network time.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The client's signal and a request's own, as one. */
+function requestSignal(client: AbortSignal | undefined, own: AbortSignal | undefined): AbortSignal | undefined {
+  if (own === undefined) return client;
+  return client === undefined ? own : AbortSignal.any([client, own]);
 }
 
 /** Our own error (thrown by a request body) in an undici error's cause chain. */

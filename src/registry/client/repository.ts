@@ -126,9 +126,9 @@ export class Repository implements Target, Mounter, MountSource {
     return (await this.fetchManifest(reference)).descriptor;
   }
 
-  /** The manifest or index under a tag or digest, with its descriptor, in one request. */
-  async fetchManifest(reference: string): Promise<FetchedManifest> {
-    return getManifest(this.#http, this.#repository, reference, this.#scopes);
+  /** The manifest or index under a tag or digest, with its descriptor, in one request; `signal` aborts that request alone. */
+  async fetchManifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    return getManifest(this.#http, this.#repository, reference, this.#scopes, signal);
   }
 
   /** Remove the manifest with this digest, and so every tag that points to it. */

@@ -4,10 +4,12 @@
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { BrowseServices } from '../../ops/browse/browse-services.js';
+import { earlyScreen } from './open-screen.js';
 
 export class BrowserMetrics {
   readonly #file: string;
   #firstFrame: number | undefined;
+  #firstFrameCpu: number | undefined;
   #tagsArrived: { at: number; count: number } | undefined;
   readonly #tagLists: { count: number; listedMs: number }[] = [];
   #keyAt: number | undefined;
@@ -27,7 +29,11 @@ export class BrowserMetrics {
   frame(): void {
     const now = performance.now();
     this.#frames++;
-    this.#firstFrame ??= now;
+    if (this.#firstFrame === undefined) {
+      this.#firstFrame = now;
+      const cpu = process.cpuUsage();
+      this.#firstFrameCpu = (cpu.user + cpu.system) / 1000;
+    }
     if (this.#tagsArrived !== undefined) {
       this.#tagLists.push({ count: this.#tagsArrived.count, listedMs: now - this.#tagsArrived.at });
       this.#tagsArrived = undefined;
@@ -69,7 +75,12 @@ export class BrowserMetrics {
     await writeFile(
       this.#file,
       JSON.stringify({
+        // The skeleton painted before ink loaded (open-screen.ts), when it was; then ink's first frame.
+        skeletonMs: earlyScreen()?.paintedAt,
         firstFrameMs: this.#firstFrame,
+        // CPU time used by then (user + system): steadier than wall time on a busy machine.
+        skeletonCpuMs: earlyScreen()?.paintedCpuMs,
+        firstFrameCpuMs: this.#firstFrameCpu,
         tagLists: this.#tagLists,
         keystrokes: this.#keystrokes.length,
         keystrokeMedianMs: median,

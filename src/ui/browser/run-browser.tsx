@@ -7,6 +7,7 @@ import type { InitialPlace } from './use-browser.js';
 import { startTerminalSession } from './terminal-session.js';
 import { colorDisabled } from './themes.js';
 import { BrowserMetrics } from './metrics.js';
+import { earlyScreen, mouseWanted } from './open-screen.js';
 
 export interface RunBrowserOptions {
   services: BrowseServices;
@@ -21,11 +22,15 @@ export interface RunBrowserOptions {
 
 export async function runBrowser(opts: RunBrowserOptions): Promise<void> {
   const metrics = BrowserMetrics.fromEnv(opts.env);
+  // The skeleton's screen (open-screen.ts), when it was painted, is taken over as it is.
+  const early = earlyScreen();
+  early?.handOver();
   const session = startTerminalSession({
     stdin: process.stdin,
     stdout: process.stdout,
-    mouse: opts.env.LAZYOCI_NO_MOUSE === undefined || opts.env.LAZYOCI_NO_MOUSE === '',
+    mouse: early?.mouse ?? mouseWanted(opts.env),
     onFatal: opts.onCrash,
+    alreadyOpen: early !== undefined,
   });
   if (metrics !== undefined) process.stdin.on('data', () => metrics.keystroke());
   const services = metrics === undefined ? opts.services : metrics.watch(opts.services);

@@ -38,6 +38,8 @@ export interface TerminalSessionOptions {
   mouse: boolean;
   /** After restoring, on a signal or crash: how the process ends. */
   onFatal: (exitCode: number, error?: unknown) => void;
+  /** The alternate screen, cursor and mouse were already set up (open-screen.ts): not sent again. */
+  alreadyOpen?: boolean;
 }
 
 export function startTerminalSession(opts: TerminalSessionOptions): TerminalSession {
@@ -161,7 +163,7 @@ export function startTerminalSession(opts: TerminalSessionOptions): TerminalSess
     startReading(stdin);
   };
 
-  stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${opts.mouse ? MOUSE_ON : ''}`);
+  if (opts.alreadyOpen !== true) stdout.write(`${ALT_SCREEN_ON}${CURSOR_HIDE}${opts.mouse ? MOUSE_ON : ''}`);
   return {
     output,
     suspend,

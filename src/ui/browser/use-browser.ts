@@ -189,7 +189,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
       let loader = loaders.current.get(key);
       if (loader === undefined) {
         loader = new RowLoader<TagSummary>({
-          load: (tag) => services.summary(registry, name, tag),
+          load: (tag, signal) => services.summary(registry, name, tag, signal),
           describeError: (err) => describeError(err).message,
           onChange: () => {
             summaryTick.current ??= setTimeout(() => {
