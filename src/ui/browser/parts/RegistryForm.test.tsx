@@ -50,6 +50,20 @@ describe('RegistryForm', () => {
     expect(f.frames()).not.toContain(SECRET.slice(0, 6));
   });
 
+  it('splits keys that arrive in one chunk at their Tabs: the password lands in its masked field', async () => {
+    const f = setup();
+    // A paste or a fast `tmux send-keys`: ink reports it as one input.
+    await press(f.stdin, `\tlocalhost:5000\thome lab\talice\t${SECRET}\r\n`);
+    const frame = f.lastFrame()!;
+    expect(frame).toMatch(/User\s+alice\s+│/);
+    expect(frame).toMatch(/Password\s+••••••••/);
+    expect(f.frames()).not.toContain(SECRET.slice(0, 6));
+    // The line end in the chunk did not save; Enter does.
+    expect(f.submitted).toEqual([]);
+    await press(f.stdin, KEYS.enter);
+    expect(f.submitted.map((v) => [v.host, v.label, v.username, v.password])).toEqual([['localhost:5000', 'home lab', 'alice', SECRET]]);
+  });
+
   it('walks the presets with ←→: ECR fills its host pattern and user, and Enter is refused until the placeholders are replaced', async () => {
     const f = setup();
     // Custom → Docker Hub → GHCR → Quay → GitLab → ECR

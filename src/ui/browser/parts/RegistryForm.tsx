@@ -8,7 +8,7 @@ import { terminalSafe } from '../../terminal-safe.js';
 import { DEFAULT_PART_COLORS, type PartColors } from './part-colors.js';
 import { EMPTY_FORM, formValuesFrom, validateRegistryForm, type RegistryFormField, type RegistryFormValues } from './registry-form-values.js';
 import { REGISTRY_PRESETS } from './registry-presets.js';
-import { editText, textAtEnd, type TextState } from './text-edit.js';
+import { editText, splitChunk, textAtEnd, type TextState } from './text-edit.js';
 import { TextField } from './TextField.js';
 
 /** What a connection test reports (ops/test-connection's ConnectionTestResult). */
@@ -146,7 +146,7 @@ export function RegistryForm({ initial, onSubmit, onCancel, onTest, colors = DEF
     const next = editText(s.texts[row], input, key);
     if (next !== undefined) setState({ ...s, touched, texts: { ...s.texts, [row]: next } });
   };
-  useInput(handle, { isActive });
+  useInput((input, key) => splitChunk(input, key).forEach((k) => handle(k.input, k.key)), { isActive });
 
   const color = (c: string | undefined) => (c === undefined ? {} : { color: c });
   // A field's problem shows once it was edited or left, or after Enter.

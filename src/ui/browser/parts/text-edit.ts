@@ -40,3 +40,26 @@ export function editText(state: TextState, input: string, key: Key): TextState |
   if (text === '') return undefined;
   return { value: value.slice(0, cursor) + text + value.slice(cursor), cursor: cursor + text.length };
 }
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false,
+  home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false,
+  backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/**
+ * Keys that reached ink in one chunk (a paste, a fast `tmux send-keys`, a slow link) come
+ * as one input with no key flag set: "alice\tsecret" would be typed into one field, the
+ * password drawn in clear. Split such a chunk at its Tabs, so a form moves from field to
+ * field as a person typing would. Line ends stay in the text runs, where editText drops
+ * them: a paste never confirms.
+ */
+export function splitChunk(input: string, key: Key): Array<{ input: string; key: Key }> {
+  if (input.length <= 1 || key.ctrl || key.meta || !input.includes('\t')) return [{ input, key }];
+  const keys: Array<{ input: string; key: Key }> = [];
+  for (const piece of input.split(/(\t)/)) {
+    if (piece === '\t') keys.push({ input: '', key: { ...NO_KEY, tab: true } });
+    else if (piece !== '') keys.push({ input: piece, key: NO_KEY });
+  }
+  return keys;
+}
