@@ -3,6 +3,7 @@
 // every other command. ink and React are loaded here, only when it opens.
 import { UsageError } from '../errors/index.js';
 import { parseReference, type Reference } from '../ref/reference.js';
+import { createRequestRecorder } from '../ops/browse/request-recorder.js';
 import { terminalSafeLines } from '../ui/terminal-safe.js';
 import { openRegistryClient, registryOptions, type CommandIO, type GlobalOptions } from './context.js';
 
@@ -64,12 +65,15 @@ export async function openBrowser(io: CommandIO, version: string, g: GlobalOptio
     import('../ops/browse/registry-services.js'),
   ]);
   const settings = await loadSettings(io.env);
+  // The Requests tab: every request of the browser's clients, recorded through the client's hook.
+  const requests = createRequestRecorder();
   const services = createRegistryServices({
     client: async () => {
       const { RegistryClient } = await import('../registry/client/registry-client.js');
-      return RegistryClient.create(registryOptions(g, io.env, version, settings, opts.place?.registry));
+      return RegistryClient.create({ ...registryOptions(g, io.env, version, settings, opts.place?.registry), onRequest: requests.record });
     },
-    openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry),
+    openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry, requests.record),
+    requests,
     env: io.env,
     cwd: io.cwd,
     settings,

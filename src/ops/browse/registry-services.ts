@@ -7,8 +7,10 @@ import type { RegistryClient } from '../../registry/client/registry-client.js';
 import type { UserSettings } from '../../settings/index.js';
 import type { BrowseServices } from './browse-services.js';
 import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
+import { readFileHead, readImageConfig, readImageFiles, readReferrers } from './browse-inside.js';
 import { listKnownRegistries } from './known-registries.js';
 import { loadDetails } from './load-details.js';
+import { createRequestRecorder, type RequestRecorder } from './request-recorder.js';
 import { summariseTag } from './tag-summary.js';
 
 export interface RegistryServicesOptions {
@@ -24,12 +26,23 @@ export interface RegistryServicesOptions {
   /** --artifact-dir, over the artifactDir setting. */
   artifactDir?: string;
   concurrency?: number;
+  /** Where the clients' onRequest hook records (the Requests tab). */
+  requests?: RequestRecorder;
 }
 
 export function createRegistryServices(opts: RegistryServicesOptions): BrowseServices {
   let opened: Promise<RegistryClient> | undefined;
   const client = (): Promise<RegistryClient> => (opened ??= opts.client());
   const repo = async (registry: string, repository: string) => (await client()).repository({ registry, repository }, 'pull');
+  /** A client of its own for a long read, so that its cancel aborts its requests only. */
+  const own = async <T>(signal: AbortSignal, registry: string, run: (c: RegistryClient) => Promise<T>): Promise<T> => {
+    const c = await opts.openClient(signal, registry);
+    try {
+      return await run(c);
+    } finally {
+      await c.close();
+    }
+  };
   return {
     registries: () => listKnownRegistries(opts.env, opts.settings, opts.commandLineRegistry),
     catalog: (registry) => {
@@ -48,6 +61,11 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     summary: async (registry, repository, tag) => summariseTag(await repo(registry, repository), tag),
     details: async (registry, repository, tagOrDigest) =>
       loadDetails(await repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
+    imageFiles: (t, signal, onLayer) => own(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer)),
+    fileHead: (t, path, signal) => own(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal)),
+    imageConfig: async (t) => readImageConfig(await repo(t.registry, t.repository), t),
+    referrers: async (t) => readReferrers(await repo(t.registry, t.repository), t),
+    requests: opts.requests ?? createRequestRecorder(),
     pull: async (ref: Reference, format, progress, signal) => {
       // The pull use cases (copy engine, layout store) load when first used.
       const [{ defaultPullDest, layoutTagFor, pullToLayout }, { pullFiles }] = await Promise.all([import('../pull.js'), import('../pull-files.js')]);

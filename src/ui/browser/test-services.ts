@@ -5,6 +5,7 @@ import type { CatalogReader } from '../../ops/browse/catalog-reader.js';
 import { CatalogUnsupported } from '../../ops/browse/catalog-support.js';
 import type { TagDetails } from '../../ops/browse/load-details.js';
 import type { TagSummary } from '../../ops/browse/tag-summary.js';
+import { indexDetails, insideServices, type InsideCalls } from './test-inside-services.js';
 
 export interface FixedRegistry {
   repositories?: string[];
@@ -15,6 +16,8 @@ export interface FixedRegistry {
 
 export interface FixedServices extends BrowseServices {
   summaryCalls: string[];
+  /** What the look-inside calls were asked (test-inside-services.ts). */
+  inside: InsideCalls;
   catalogPages: number;
 }
 
@@ -41,8 +44,11 @@ export function fixedDetails(tag: string): TagDetails {
 }
 
 export function fixedServices(registries: Record<string, FixedRegistry>, pageSize = 100): FixedServices {
+  const inside: InsideCalls = { imageFiles: [], fileHeads: [], signals: [] };
   const self: FixedServices = {
     summaryCalls: [],
+    inside,
+    ...insideServices(inside),
     catalogPages: 0,
     registries: async () => Object.keys(registries).map((name) => ({ name, sources: ['saved'] })),
     catalog: (registry): CatalogReader => {
@@ -72,7 +78,7 @@ export function fixedServices(registries: Record<string, FixedRegistry>, pageSiz
       self.summaryCalls.push(tag);
       return { kind: 'image', digest: DIGEST, size: 2548, platforms: ['linux/amd64'] };
     },
-    details: async (_r, _repo, tag) => fixedDetails(tag),
+    details: async (_r, _repo, tag) => (tag === 'multi' ? indexDetails(tag) : fixedDetails(tag)),
     pull: async () => 'pulled',
     close: async () => undefined,
   };
