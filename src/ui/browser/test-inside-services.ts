@@ -88,6 +88,8 @@ export interface InsideCalls {
   fileHeads: string[];
   /** Signals of the layer reads, to see them aborted. */
   signals: AbortSignal[];
+  /** Reads of the layers wait until aborted (a big image). */
+  hold?: boolean;
 }
 
 export function insideServices(calls: InsideCalls): {
@@ -104,12 +106,15 @@ export function insideServices(calls: InsideCalls): {
       calls.imageFiles.push(t.tagOrDigest);
       calls.signals.push(signal);
       onLayer?.({ index: 0, count: 2, done: false });
+      if (calls.hold === true) {
+        await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+      }
       log(`/v2/${t.repository}/blobs/${D('1')}`, 3000);
       return insideFiles();
     },
     fileHead: async (t, path) => {
       calls.fileHeads.push(path);
-      if (path.endsWith('secret')) throw new ContentError(`a.test/${t.repository}: no file /${path} in the image`);
+      if (path.endsWith('secret')) throw new ContentError(`a.test/${t.repository}: no file ${path} in the image`);
       return { content: Buffer.from(`first line of ${path}\nsecond line\n`), size: 40, truncated: false, layer: 1 };
     },
     imageConfig: async (t) => {

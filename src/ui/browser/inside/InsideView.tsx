@@ -52,7 +52,7 @@ function Dim({ children }: { children: string }) {
 function filesHeading(inside: Inside): string {
   const { files, treeLayer } = inside.state;
   const count = files.data?.layers.length ?? 0;
-  if (treeLayer !== undefined) return `layer ${treeLayer} of ${count - 1}: + added  ~ changed  - removed · Esc: all layers`;
+  if (treeLayer !== undefined) return `layer ${treeLayer} (of 0–${count - 1}): + added  ~ changed  - removed · Esc: all layers`;
   const w = files.data?.wasted;
   return `whole image, ${count} layer${count === 1 ? '' : 's'} applied${w === undefined || w.bytes === 0 ? '' : ` · wasted ${formatBytes(w.bytes)} (${w.percent.toFixed(0)}%)`} · o: first lines`;
 }
