@@ -55,7 +55,7 @@ export const insideConfig = (digest: string): ImageConfigSummary => ({
   volumes: [],
   layers: INSIDE_LAYERS.map(({ index, digest: d, size, mediaType }) => ({ index, digest: d, size, mediaType })),
   history: [
-    { createdBy: 'COPY base/ /', layer: { index: 0, digest: D('1'), size: 3000, mediaType: GZ } },
+    { createdBy: 'COPY app /bin/app', layer: { index: 0, digest: D('1'), size: 3000, mediaType: GZ } },
     { createdBy: 'COPY app.conf /etc/', layer: { index: 1, digest: D('2'), size: 500, mediaType: GZ } },
     { createdBy: 'LABEL org.example=yes' },
   ],
