@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLI_PATH, runCli, type CliResult } from './support/cli.js';
 import { buildahLayout } from './support/layered-image.js';
 import { writeMultiPlatformLayout } from './support/multi-platform-fixture.js';
+import { startReferrersFront } from './support/referrers-front.js';
 import { TmuxTerminal } from './support/tmux.js';
 
 const { http, auth } = inject('registries');
@@ -140,6 +141,25 @@ describe('browser details: inside an image (tmux)', () => {
     expect(screen).toMatch(/\d+ requests, /);
     for (const secret of [auth.password!, b64, 'Authorization', 'Basic ']) expect(screen).not.toContain(secret);
     await quit(t);
+  }, 90_000);
+
+  it('Referrers through the referrers API (TEST-ONLY front for the distribution registry that serves /referrers/)', async () => {
+    const front = await startReferrersFront(http.url);
+    try {
+      await writeFile(path.join(work, 'subject.txt'), `subject ${prefix}\n`);
+      const ref = `${front.host}/${prefix}/api-subject:v1`;
+      ok(await runCli(['push', 'subject.txt', ref, '-q'], { cwd: work }));
+      ok(await runCli(['attach', ref, 'sbom.json:application/spdx+json', '--artifact-type', 'application/spdx+json', '-q'], { cwd: work }));
+      const t = await open(['browse', ref]);
+      await t.waitFor(' Overview  Layers  Files  Referrers ');
+      await t.keys(']', ']', ']');
+      const screen = await t.waitFor('referrers (referrers API)');
+      expect(screen).toMatch(/└─ application\/spdx\+json sha256:[0-9a-f]{12} \[api\]/);
+      expect(front.seen.some((r) => r.path.startsWith(`/v2/${prefix}/api-subject/referrers/sha256:`) && r.status === 200)).toBe(true);
+      await quit(t);
+    } finally {
+      await front.stop();
+    }
   }, 90_000);
 
   it('a two-platform index: Enter on a platform opens its manifest, Esc comes back', async () => {
