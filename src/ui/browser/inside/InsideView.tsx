@@ -89,10 +89,12 @@ function Body({ tab, details, inside, records, rows }: InsideViewProps): ReactEl
           />
         );
       }
+      // The cursor starts on the first row.
+      const selected = s.treePath ?? model.root.children[0]?.path;
       return (
         <Box flexDirection="column">
           <Dim>{filesHeading(inside)}</Dim>
-          <FileTree entries={model.entries} collapsed={collapsedOf(model, s.open ?? initiallyOpen(model))} {...(s.treePath === undefined ? {} : { selected: s.treePath })} height={rows - 1} />
+          <FileTree entries={model.entries} collapsed={collapsedOf(model, s.open ?? initiallyOpen(model))} {...(selected === undefined ? {} : { selected })} height={rows - 1} />
         </Box>
       );
     }
