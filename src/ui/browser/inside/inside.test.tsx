@@ -171,6 +171,15 @@ describe('details: inside an image', () => {
     await type(ESC);
     await until(frame, /> linux\/arm64/);
     expect(frame()).not.toContain('› linux/arm64');
+    // Drilled in again, then the tag refreshed: the index is shown, the drill forgotten.
+    await type('\r');
+    await until(frame, 'Details multi › linux/arm64');
+    await until(frame, /kind +image/);
+    await type('r');
+    await until(frame, 'Platforms (2)');
+    expect(frame()).not.toContain('› linux/arm64');
+    await type(ESC);
+    await until(frame, /┏━+┓\n.*┃3 Tags/);
     view.unmount();
   });
 

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { CancelledError } from '../../../errors/index.js';
 import type { FileHead, InsideTarget, LayerProgress } from '../../../ops/browse/browse-inside.js';
 import type { BrowseServices } from '../../../ops/browse/browse-services.js';
+import type { TagDetails } from '../../../ops/browse/load-details.js';
 import type { DiscoverResult } from '../../../ops/discover.js';
 import type { ImageConfigSummary } from '../../../ops/image-config.js';
 import type { ImageFiles } from '../../../ops/inspect-files.js';
@@ -109,6 +110,8 @@ export function useInside(opts: InsideOptions): Inside {
   const filesAbort = useRef<AbortController | undefined>(undefined);
   const previewAbort = useRef<AbortController | undefined>(undefined);
   const drillStack = useRef<{ details: DetailsState; inside: InsideState }[]>([]);
+  /** The details the drill shows (while loading: undefined). */
+  const drilledTo = useRef<TagDetails | undefined>(undefined);
   const [requestsVersion, setRequestsVersion] = useState(0);
 
   const stopReads = useCallback(() => {
@@ -135,6 +138,18 @@ export function useInside(opts: InsideOptions): Inside {
     drillStack.current = [];
     set((s) => ({ ...s, drill: [] }));
   }, [opts.state.registry, opts.state.repository, opts.state.tag, set]);
+
+  // Other details shown (refreshed, or opened from the command line): the drill is over.
+  // Checked as the details change, not in an effect, so a key that comes first sees it.
+  const shown = opts.state.details.data;
+  const lastShown = useRef(shown);
+  if (shown !== lastShown.current) {
+    lastShown.current = shown;
+    if (shown !== undefined && drillStack.current.length > 0 && shown !== drilledTo.current) {
+      drillStack.current = [];
+      ref.current = { ...ref.current, drill: [] };
+    }
+  }
 
   // Reads start when their tab is shown, once per manifest.
   useEffect(() => {
@@ -298,12 +313,17 @@ export function useInside(opts: InsideOptions): Inside {
     const p = entry.descriptor.platform;
     const label = p === undefined ? entry.descriptor.digest.slice(0, 19) : formatPlatform(p);
     drillStack.current.push({ details: s.details, inside: ref.current });
+    drilledTo.current = undefined;
     const { registry, repository } = s;
     const g = ++gen.current.details;
     set((st) => ({ ...st, drill: [...st.drill, label] }));
     update((st) => ({ ...st, details: { loading: true, tab: 0, scroll: 0 } }));
     services.details(registry, repository, entry.descriptor.digest).then(
-      (data) => g === gen.current.details && update((st) => ({ ...st, details: { ...st.details, data, loading: false } })),
+      (data) => {
+        if (g !== gen.current.details) return;
+        drilledTo.current = data;
+        update((st) => ({ ...st, details: { ...st.details, data, loading: false } }));
+      },
       (err: unknown) => g === gen.current.details && update((st) => ({ ...st, details: { ...st.details, loading: false, error: describeError(err, registry) } })),
     );
     return true;
@@ -312,6 +332,7 @@ export function useInside(opts: InsideOptions): Inside {
   const undrill = (): boolean => {
     const saved = drillStack.current.pop();
     if (saved === undefined) return false;
+    drilledTo.current = saved.details.data;
     gen.current.details++;
     stopReads();
     ref.current = { ...saved.inside, files: saved.inside.files.loading === true ? {} : saved.inside.files, drill: ref.current.drill.slice(0, -1) };
