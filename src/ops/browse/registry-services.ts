@@ -7,7 +7,6 @@ import type { RegistryClient } from '../../registry/client/registry-client.js';
 import type { UserSettings } from '../../settings/index.js';
 import type { BrowseServices } from './browse-services.js';
 import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
-import { readFileHead, readImageConfig, readImageFiles, readReferrers } from './browse-inside.js';
 import { listKnownRegistries } from './known-registries.js';
 import { loadDetails } from './load-details.js';
 import { createRequestRecorder, type RequestRecorder } from './request-recorder.js';
@@ -61,10 +60,17 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     summary: async (registry, repository, tag) => summariseTag(await repo(registry, repository), tag),
     details: async (registry, repository, tagOrDigest) =>
       loadDetails(await repo(registry, repository), `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest),
-    imageFiles: (t, signal, onLayer) => own(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer)),
-    fileHead: (t, path, signal) => own(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal)),
-    imageConfig: async (t) => readImageConfig(await repo(t.registry, t.repository), t),
-    referrers: async (t) => readReferrers(await repo(t.registry, t.repository), t),
+    // The look-inside use cases (tar, zstd, discover) load when a tab first asks for them.
+    imageFiles: async (t, signal, onLayer) => {
+      const { readImageFiles } = await import('./browse-inside.js');
+      return own(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer));
+    },
+    fileHead: async (t, path, signal) => {
+      const { readFileHead } = await import('./browse-inside.js');
+      return own(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal));
+    },
+    imageConfig: async (t) => (await import('./browse-inside.js')).readImageConfig(await repo(t.registry, t.repository), t),
+    referrers: async (t) => (await import('./browse-inside.js')).readReferrers(await repo(t.registry, t.repository), t),
     requests: opts.requests ?? createRequestRecorder(),
     pull: async (ref: Reference, format, progress, signal) => {
       // The pull use cases (copy engine, layout store) load when first used.
