@@ -196,7 +196,7 @@ export function BrowserApp(props: BrowserAppProps) {
               focused={state.focus === 'details'}
               theme={theme}
               renderTab={(tab, rows) =>
-                state.details.data === undefined ? undefined : insideView({ tab, details: state.details.data, inside: b.inside, records: props.services.requests.records(), rows, theme })
+                state.details.data === undefined ? undefined : insideView({ tab, details: state.details.data, inside: b.inside, records: props.services.requests.records(), rows, scroll: state.details.scroll, theme })
               }
             />
           )}

@@ -47,7 +47,7 @@ export const insideConfig = (digest: string): ImageConfigSummary => ({
   architecture: 'amd64',
   entrypoint: ['/bin/app'],
   cmd: ['--serve'],
-  env: ['PATH=/bin'],
+  env: ['PATH=/bin', ...Array.from({ length: 14 }, (_, i) => `VAR_${i}=value ${i}`)],
   labels: { 'org.example': 'yes' },
   user: 'app',
   workingDir: '/srv',

@@ -25,6 +25,8 @@ export interface InsideViewProps {
   records: readonly RequestRecord[];
   /** Rows of the pane below the tab bar. */
   rows: number;
+  /** The details' scroll offset (j/k in the Config and Referrers tabs). */
+  scroll?: number;
   theme: Theme;
 }
 
@@ -57,7 +59,24 @@ function filesHeading(inside: Inside): string {
   return `whole image, ${count} layer${count === 1 ? '' : 's'} applied${w === undefined || w.bytes === 0 ? '' : ` · wasted ${formatBytes(w.bytes)} (${w.percent.toFixed(0)}%)`} · o: first lines`;
 }
 
-function Body({ tab, details, inside, records, rows }: InsideViewProps): ReactElement | undefined {
+/** Referrer rows drawn at most (a registry can list thousands). */
+const MAX_REFERRER_ROWS = 2000;
+
+function countNodes(nodes: readonly { referrers: readonly unknown[] }[]): number {
+  return nodes.reduce((n, node) => n + 1 + countNodes(node.referrers as { referrers: unknown[] }[]), 0);
+}
+
+/** A view taller than the pane, moved up by the scroll offset (kept within its lines). */
+function Scrolled({ lines, rows, scroll, children }: { lines: number; rows: number; scroll: number; children: ReactElement }) {
+  const top = Math.max(0, Math.min(scroll, lines - rows));
+  return (
+    <Box flexDirection="column" flexShrink={0} marginTop={-top}>
+      {children}
+    </Box>
+  );
+}
+
+function Body({ tab, details, inside, records, rows, scroll = 0 }: InsideViewProps): ReactElement | undefined {
   const s = inside.state;
   switch (tab) {
     case 'layers': {
@@ -98,9 +117,13 @@ function Body({ tab, details, inside, records, rows }: InsideViewProps): ReactEl
         </Box>
       );
     }
-    case 'config':
-      if (s.config.data === undefined) return undefined;
-      return <ConfigHistory config={s.config.data} historyLines={Math.max(3, rows)} />;
+    case 'config': {
+      const c = s.config.data;
+      if (c === undefined) return undefined;
+      const labels = Object.keys(c.labels).length;
+      const lines = 8 + (c.env.length === 0 ? 0 : c.env.length + 1) + (labels === 0 ? 0 : labels + 1) + Math.max(1, c.history.length);
+      return <Scrolled lines={lines} rows={rows} scroll={scroll}><ConfigHistory config={c} historyLines={c.history.length} /></Scrolled>;
+    }
     case 'platforms': {
       const entries = details.summary.entries ?? [];
       const at = Math.min(s.platformCursor, entries.length - 1);
@@ -121,8 +144,15 @@ function Body({ tab, details, inside, records, rows }: InsideViewProps): ReactEl
         </Box>
       );
     }
-    case 'referrers':
-      return <ReferrersTree {...(s.referrers.data === undefined ? {} : { result: s.referrers.data })} {...(s.referrers.error === undefined ? {} : { error: s.referrers.error })} maxRows={Math.max(1, rows - 2)} />;
+    case 'referrers': {
+      const r = s.referrers.data;
+      const lines = r === undefined ? 1 : 2 + countNodes(r.referrers) + r.notes.length;
+      return (
+        <Scrolled lines={lines} rows={rows} scroll={scroll}>
+          <ReferrersTree {...(r === undefined ? {} : { result: r })} {...(s.referrers.error === undefined ? {} : { error: s.referrers.error })} maxRows={MAX_REFERRER_ROWS} />
+        </Scrolled>
+      );
+    }
     case 'requests':
       return <RequestLog records={records} height={Math.max(1, rows - 1)} />;
     default:
@@ -137,7 +167,9 @@ export function insideView(props: InsideViewProps): ReactElement | undefined {
   return (
     <ColorContext.Provider value={props.theme.plain !== true}>
       <Box flexDirection="column" height={props.rows} overflow="hidden">
-        {body}
+        <Box flexDirection="column" flexShrink={0}>
+          {body}
+        </Box>
       </Box>
     </ColorContext.Provider>
   );

@@ -14,11 +14,11 @@ const RIGHT = '\x1b[C';
 const LEFT = '\x1b[D';
 const DOWN = '\x1b[B';
 
-async function until(frame: () => string | undefined, text: string | RegExp, ms = 4000): Promise<string> {
+async function until(frame: () => string | undefined, text: string | RegExp | ((f: string) => boolean), ms = 4000): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
     const f = frame() ?? '';
-    if (typeof text === 'string' ? f.includes(text) : text.test(f)) return f;
+    if (typeof text === 'string' ? f.includes(text) : typeof text === 'function' ? text(f) : text.test(f)) return f;
     if (Date.now() > end) throw new Error(`"${String(text)}" not on screen:\n${f}`);
     await tick();
   }
@@ -129,12 +129,21 @@ describe('details: inside an image', () => {
     const s = services();
     const { view, type, frame } = app(s);
     await toTab(type, frame, 'Config', 'entrypoint');
-    const f = await until(frame, /L0 +2\.9 KiB COPY app \/bin\/app/);
+    // The view, not the lines that stand in while it loads ('Env' there, 'env' here).
+    const f = await until(frame, /┃env +┃/);
+    expect(f).toMatch(/platform +linux\/amd64/);
     expect(f).toMatch(/entrypoint +\["\/bin\/app"\]/);
     expect(f).toMatch(/workdir +\/srv/);
-    expect(f).toContain('org.example=yes');
     expect(f).toContain('8080/tcp');
-    expect(f).toMatch(/ - +LABEL org\.example=yes/);
+    expect(f).toContain('PATH=/bin');
+    // Taller than the pane: j scrolls down to the history, k back up.
+    await type(...Array<string>(20).fill('j'));
+    const end = await until(frame, /L0 +2\.9 KiB COPY app \/bin\/app/);
+    expect(end).toMatch(/ - +LABEL org\.example=yes/);
+    expect(end).toContain('org.example=yes');
+    expect(end).not.toMatch(/platform +linux\/amd64/);
+    await type(...Array<string>(40).fill('k'));
+    await until(frame, /platform +linux\/amd64/);
     await type('?');
     const help = await until(frame, 'next details tab');
     expect(help).toContain('previous details tab');

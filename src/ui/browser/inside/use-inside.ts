@@ -345,7 +345,8 @@ export function useInside(opts: InsideOptions): Inside {
   const platformCount = (): number => stateRef.current.details.data?.summary.entries?.length ?? 0;
 
   return {
-    state,
+    // The latest, changed during this render too (a new manifest, a drill forgotten).
+    state: ref.current,
     tree,
     requestsVersion,
     move: (delta) => {
