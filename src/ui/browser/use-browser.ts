@@ -282,8 +282,11 @@ export function useBrowser(opts: BrowserOptions): Browser {
     [update],
   );
 
+  // In a list or tree of the details (layers, files, platforms) the cursor moves instead.
+  const insideRef = useRef(inside);
+  insideRef.current = inside;
   const scrollDetails = useCallback(
-    (delta: number) => update((s) => ({ ...s, details: { ...s.details, scroll: Math.max(0, s.details.scroll + delta) } })),
+    (delta: number) => void (insideRef.current.move(delta) || update((s) => ({ ...s, details: { ...s.details, scroll: Math.max(0, s.details.scroll + delta) } }))),
     [update],
   );
 
@@ -320,7 +323,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
       update((s) => ({ ...s, focus: PANES[(PANES.indexOf(s.focus) + step + PANES.length) % PANES.length]! })),
     move: (delta) => {
       const s = stateRef.current;
-      if (s.focus === 'details') return void (inside.move(delta) || scrollDetails(delta));
+      if (s.focus === 'details') return scrollDetails(delta);
       setCursor(s.focus, s[s.focus].cursor + delta);
     },
     moveTo: (where) => {
@@ -332,7 +335,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
     page: (direction) => {
       const s = stateRef.current;
       const size = opts.pageSize?.(s.focus) ?? 10;
-      if (s.focus === 'details') return void (inside.move(direction * size) || scrollDetails(direction * size));
+      if (s.focus === 'details') return scrollDetails(direction * size);
       setCursor(s.focus, s[s.focus].cursor + direction * size);
     },
     enter: () => {

@@ -3,6 +3,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { BrowserApp } from '../BrowserApp.js';
+import type { MouseEvent, MouseSource } from '../mouse.js';
 import { fixedServices, type FixedServices } from '../test-services.js';
 import { imageEntries, layerEntries } from './tree-model.js';
 import { insideFiles } from '../test-inside-services.js';
@@ -24,10 +25,19 @@ async function until(frame: () => string | undefined, text: string | RegExp | ((
   }
 }
 
-function app(services: FixedServices, tag = 't1') {
+function app(services: FixedServices, tag = 't1', mouse?: MouseSource) {
   let quit = false;
   const view = render(
-    <BrowserApp services={services} theme="default" noColor readOnly={false} onQuit={() => (quit = true)} size={size} initial={{ registry: 'a.test', repository: 'r', tag }} />,
+    <BrowserApp
+      services={services}
+      theme="default"
+      noColor
+      readOnly={false}
+      onQuit={() => (quit = true)}
+      size={size}
+      initial={{ registry: 'a.test', repository: 'r', tag }}
+      {...(mouse === undefined ? {} : { mouse })}
+    />,
   );
   const type = async (...keys: string[]) => {
     for (const k of keys) {
@@ -107,6 +117,21 @@ describe('details: inside an image', () => {
     await until(frame, 'no file /etc/secret');
     await type(ESC, LEFT);
     await until(frame, /▾ etc\//);
+    view.unmount();
+  });
+
+  it('the mouse wheel over the details moves the cursor of the tree', async () => {
+    let listener: ((e: MouseEvent) => void) | undefined;
+    const mouse: MouseSource = { subscribe: (l) => ((listener = l), () => undefined) };
+    const s = services();
+    const { view, type, frame } = app(s, 't1', mouse);
+    await toTab(type, frame, 'Files', 'whole image');
+    await until(frame, 'secret');
+    // Rows: etc/, app.conf, motd, secret. The details pane is at rows 10-28, columns 30-99.
+    listener!({ kind: 'wheel-down', button: 64, x: 60, y: 20 });
+    await tick();
+    await type('o');
+    await until(frame, 'no file /etc/secret');
     view.unmount();
   });
 
