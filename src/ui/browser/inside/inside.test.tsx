@@ -101,6 +101,13 @@ describe('details: inside an image', () => {
     expect(frame()).not.toContain('secret');
     await type(RIGHT);
     await until(frame, 'secret');
+    // ← at the top level stays in the tree; → on an open folder steps into it, → on a file shows it.
+    await type(LEFT, LEFT, RIGHT);
+    await until(frame, /▾ etc\//);
+    await type(RIGHT, RIGHT);
+    await until(frame, 'first line of /etc/app.conf');
+    await type(ESC, LEFT);
+    expect(frame()).toMatch(/▾ etc\//);
     await type(' ');
     await until(frame, /▸ etc\//);
     await type('\r');
@@ -109,7 +116,7 @@ describe('details: inside an image', () => {
     await type('j', 'o');
     f = await until(frame, 'first line of /etc/app.conf');
     expect(f).toContain('/etc/app.conf 40 B');
-    expect(s.inside.fileHeads).toEqual(['/etc/app.conf']);
+    expect(s.inside.fileHeads).toEqual(['/etc/app.conf', '/etc/app.conf']);
     await type(ESC);
     await until(frame, 'whole image');
     // ← from a file goes to its folder; Enter on a file shows it too; a deleted file says so.

@@ -296,7 +296,12 @@ export function useInside(opts: InsideOptions): Inside {
     if (sel === undefined) return false;
     const { row } = sel;
     if (row.isDir) {
-      if (how === 'open' && !row.collapsed) return true;
+      // → on an open folder steps into it.
+      if (how === 'open' && !row.collapsed) {
+        const child = sel.rows[sel.at + 1];
+        if (child !== undefined && child.depth > row.depth) set((s) => ({ ...s, treePath: child.node.path }));
+        return true;
+      }
       toggle(row.node.path, how === 'open' ? true : row.collapsed);
       if (ref.current.treePath === undefined) set((s) => ({ ...s, treePath: row.node.path }));
       return true;
@@ -399,9 +404,9 @@ export function useInside(opts: InsideOptions): Inside {
         set((s) => ({ ...s, treePath: row.node.path }));
         return true;
       }
+      // Up to the folder it is in; at the top ← stays in the tree ([ changes the tab).
       const parent = parentPath(row.node.path);
-      if (parent === undefined) return false;
-      set((s) => ({ ...s, treePath: parent }));
+      if (parent !== undefined) set((s) => ({ ...s, treePath: parent }));
       return true;
     },
     back: () => {
