@@ -90,6 +90,8 @@ export interface InsideCalls {
   signals: AbortSignal[];
   /** Reads of the layers wait until aborted (a big image). */
   hold?: boolean;
+  /** The next read of the layers fails (the registry broke off). */
+  failNext?: boolean;
 }
 
 export function insideServices(calls: InsideCalls): {
@@ -106,6 +108,10 @@ export function insideServices(calls: InsideCalls): {
       calls.imageFiles.push(t.tagOrDigest);
       calls.signals.push(signal);
       onLayer?.({ index: 0, count: 2, done: false });
+      if (calls.failNext === true) {
+        calls.failNext = false;
+        throw new ContentError('a.test/r: layer 0 (sha256:1111) ended early');
+      }
       if (calls.hold === true) {
         await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
       }

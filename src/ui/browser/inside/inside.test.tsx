@@ -127,6 +127,18 @@ describe('details: inside an image', () => {
     view.unmount();
   });
 
+  it('a layer read that failed says why; r reads the layers again', async () => {
+    const s = services();
+    s.inside.failNext = true;
+    const { view, type, frame } = app(s);
+    await toTab(type, frame, 'Files', 'ended early');
+    // r reloads the details (back on their first tab); the Files tab reads again.
+    await type('r');
+    await toTab(type, frame, 'Files', 'whole image, 2 layers applied');
+    expect(s.inside.imageFiles).toHaveLength(2);
+    view.unmount();
+  });
+
   it('the mouse wheel over the details moves the cursor of the tree', async () => {
     let listener: ((e: MouseEvent) => void) | undefined;
     const mouse: MouseSource = { subscribe: (l) => ((listener = l), () => undefined) };

@@ -33,6 +33,8 @@ export interface PreviewState {
 export interface InsideState {
   /** The manifest the data below is about (registry/repository@digest). */
   target?: string;
+  /** The details it was read for: refreshed details read again. */
+  details?: TagDetails;
   files: Loaded<ImageFiles> & { progress?: LayerProgress };
   config: Loaded<ImageConfigSummary>;
   referrers: Loaded<DiscoverResult>;
@@ -121,13 +123,14 @@ export function useInside(opts: InsideOptions): Inside {
     previewAbort.current = undefined;
   }, []);
 
-  // A new manifest shown: what was read about the last one goes, its reads stop.
+  // A new manifest shown (or the same one refreshed): what was read goes, its reads stop.
   const target = targetOf(opts.state);
   const key = keyOf(target);
   const tab = activeTab(opts.state);
-  if (ref.current.target !== key) {
+  const data = opts.state.details.data;
+  if (ref.current.target !== key || ref.current.details !== data) {
     stopReads();
-    ref.current = { ...empty(), drill: ref.current.drill, ...(key === undefined ? {} : { target: key }) };
+    ref.current = { ...empty(), drill: ref.current.drill, ...(key === undefined ? {} : { target: key }), ...(data === undefined ? {} : { details: data }) };
   }
   useEffect(() => {
     if (state !== ref.current) setState(ref.current);
@@ -141,7 +144,7 @@ export function useInside(opts: InsideOptions): Inside {
 
   // Other details shown (refreshed, or opened from the command line): the drill is over.
   // Checked as the details change, not in an effect, so a key that comes first sees it.
-  const shown = opts.state.details.data;
+  const shown = data;
   const lastShown = useRef(shown);
   if (shown !== lastShown.current) {
     lastShown.current = shown;
@@ -157,7 +160,7 @@ export function useInside(opts: InsideOptions): Inside {
     const t = targetOf(s);
     if (t === undefined || key === undefined) return;
     const kind = s.details.data?.summary.kind;
-    const still = (): boolean => ref.current.target === key;
+    const still = (): boolean => ref.current.target === key && ref.current.details === data;
     const cur = ref.current;
     if ((tab === 'layers' || tab === 'config' || tab === 'image-files') && kind === 'image' && cur.config.data === undefined && cur.config.loading !== true && cur.config.error === undefined) {
       set((st) => ({ ...st, config: { loading: true } }));
@@ -187,7 +190,7 @@ export function useInside(opts: InsideOptions): Inside {
         (err: unknown) => still() && set((st) => ({ ...st, referrers: { error: message(err) } })),
       );
     }
-  }, [key, tab, services, set, stateRef]);
+  }, [key, data, tab, services, set, stateRef]);
 
   // The Requests tab follows the log while it is shown (a redraw at most every 100 ms).
   const tabRef = useRef(tab);
