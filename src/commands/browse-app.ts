@@ -4,6 +4,7 @@
 import { UsageError } from '../errors/index.js';
 import { parseReference, type Reference } from '../ref/reference.js';
 import { earlyScreen, openEarlyScreen } from '../ui/browser/open-screen.js';
+import { createRequestRecorder } from '../ops/browse/request-recorder.js';
 import { terminalSafeLines } from '../ui/terminal-safe.js';
 import { openRegistryClient, registryOptions, type CommandIO, type GlobalOptions } from './context.js';
 
@@ -76,14 +77,17 @@ async function startBrowser(io: CommandIO, version: string, g: GlobalOptions, op
     import('../ops/browse/registry-services.js'),
   ]);
   const settings = await loadSettings(io.env);
+  // The Requests tab: every request of the browser's clients, recorded through the client's hook.
+  const requests = createRequestRecorder();
   const services = createRegistryServices({
     client: async (current = settings) => {
       const { RegistryClient } = await import('../registry/client/registry-client.js');
-      return RegistryClient.create(registryOptions(g, io.env, version, current, opts.place?.registry));
+      return RegistryClient.create({ ...registryOptions(g, io.env, version, current, opts.place?.registry), onRequest: requests.record });
     },
     connectionOptions: (current) => registryOptions(g, io.env, version, current),
     readOnly: opts.readOnly,
-    openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry),
+    openClient: (signal, registry) => openRegistryClient(g, io, version, signal, registry, requests.record),
+    requests,
     env: io.env,
     cwd: io.cwd,
     settings,

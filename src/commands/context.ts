@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors/index.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client/registry-client.js';
+import type { RequestListener } from '../registry/transport/request-log.js';
 import { resolveTimeouts } from '../registry/transport/timeouts.js';
 import type { UserSettings } from '../settings/index.js';
 import type { OutputFormat } from '../ui/output.js';
@@ -93,6 +94,7 @@ export async function openRegistryClient(
   version: string,
   signal: AbortSignal | undefined,
   primary: string,
+  onRequest?: RequestListener,
 ): Promise<RegistryClient> {
   // Loaded here, not at the top: commands that never reach a registry (validate,
   // schema, config) import this module and should not pay for the HTTP stack.
@@ -103,6 +105,7 @@ export async function openRegistryClient(
   return RegistryClient.create({
     ...registryOptions(g, io.env, version, await loadSettings(io.env), primary),
     ...(signal === undefined ? {} : { signal }),
+    ...(onRequest === undefined ? {} : { onRequest }),
   });
 }
 

@@ -4,7 +4,12 @@
 import type { CopyEventHandler } from '../../copy/events.js';
 import type { GraphTotal } from '../graph-total.js';
 import type { Reference } from '../../ref/reference.js';
+import type { DiscoverResult } from '../discover.js';
+import type { ImageConfigSummary } from '../image-config.js';
+import type { ImageFiles } from '../inspect-files.js';
+import type { FileHead, InsideTarget, LayerProgress } from './browse-inside.js';
 import type { CatalogReader } from './catalog-reader.js';
+import type { RequestRecorder } from './request-recorder.js';
 import type { KnownRegistry } from './known-registries.js';
 import type { TagDetails } from './load-details.js';
 import type { TagSummary } from './tag-summary.js';
@@ -50,6 +55,14 @@ export interface BrowseServices {
   removeRegistry(name: string): Promise<string>;
   /** GET /v2/ with the values of the registry form. */
   testConnection(input: ConnectionTestInput): Promise<ConnectionTestResult>;
+  /** Look inside an image (browse-inside.ts): its layers read, streamed; `signal` cancels. */
+  imageFiles(target: InsideTarget, signal: AbortSignal, onLayer?: (p: LayerProgress) => void): Promise<ImageFiles>;
+  /** The first bytes of one file of an image, from the topmost layer that has it. */
+  fileHead(target: InsideTarget, path: string, signal: AbortSignal): Promise<FileHead>;
+  imageConfig(target: InsideTarget): Promise<ImageConfigSummary>;
+  referrers(target: InsideTarget): Promise<DiscoverResult>;
+  /** Every request this session's clients made. */
+  requests: RequestRecorder;
   /** Forget cached answers of the registry client's token cache etc.; nothing by default. */
   close(): Promise<void>;
 }

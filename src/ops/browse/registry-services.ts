@@ -11,6 +11,7 @@ import { removeRegistry, saveRegistry, savedByNameOrLabel } from '../save-regist
 import type { BrowseServices } from './browse-services.js';
 import { CatalogUnsupported, knownCatalogless } from './catalog-support.js';
 import { listKnownRegistries } from './known-registries.js';
+import { createRequestRecorder, type RequestRecorder } from './request-recorder.js';
 import { summariseTag } from './tag-summary.js';
 
 export interface RegistryServicesOptions {
@@ -33,6 +34,8 @@ export interface RegistryServicesOptions {
   readOnly?: boolean;
   /** What every command's client is made with (the connection test starts from it). */
   connectionOptions?: (settings: UserSettings) => RegistryClientOptions;
+  /** Where the clients' onRequest hook records (the Requests tab). */
+  requests?: RequestRecorder;
 }
 
 export function createRegistryServices(opts: RegistryServicesOptions): BrowseServices {
@@ -48,6 +51,15 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     opened = undefined;
   };
   const repo = async (registry: string, repository: string) => (await client()).repository({ registry, repository }, 'pull');
+  /** A client of its own for a long read, so that its cancel aborts its requests only. */
+  const own = async <T>(signal: AbortSignal, registry: string, run: (c: RegistryClient) => Promise<T>): Promise<T> => {
+    const c = await opts.openClient(signal, registry);
+    try {
+      return await run(c);
+    } finally {
+      await c.close();
+    }
+  };
   return {
     registries: () => listKnownRegistries(opts.env, settings, opts.commandLineRegistry),
     catalog: (registry) => {
@@ -69,6 +81,18 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
       const [source, { loadDetails }] = await Promise.all([repo(registry, repository), import('./load-details.js')]);
       return loadDetails(source, `${registry}/${repository}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`, tagOrDigest);
     },
+    // The look-inside use cases (tar, zstd, discover) load when a tab first asks for them.
+    imageFiles: async (t, signal, onLayer) => {
+      const { readImageFiles } = await import('./browse-inside.js');
+      return own(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer));
+    },
+    fileHead: async (t, path, signal) => {
+      const { readFileHead } = await import('./browse-inside.js');
+      return own(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal));
+    },
+    imageConfig: async (t) => (await import('./browse-inside.js')).readImageConfig(await repo(t.registry, t.repository), t),
+    referrers: async (t) => (await import('./browse-inside.js')).readReferrers(await repo(t.registry, t.repository), t),
+    requests: opts.requests ?? createRequestRecorder(),
     pull: async (ref: Reference, format, progress, signal) => {
       // The pull use cases (copy engine, layout store) load when first used.
       const [{ defaultPullDest, layoutTagFor, pullToLayout }, { pullFiles }] = await Promise.all([import('../pull.js'), import('../pull-files.js')]);

@@ -62,7 +62,7 @@ describe('BrowserApp', () => {
     await type('\r');
     await until(frame, 'Details t1');
     await until(frame, 'Overview');
-    await type('l', 'l');
+    await type('l');
     await until(frame, 'entrypoint');
     expect(frame()).toContain('["/bin/app"]');
     expect(frame()).toContain('COPY app /bin/app');

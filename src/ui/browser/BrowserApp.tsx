@@ -12,6 +12,7 @@ import { StatusBar } from './StatusBar.js';
 import { tagHeader, tagRow } from './tag-row.js';
 import { PLAIN_THEME, themeNamed } from './themes.js';
 import { useBrowser, type BrowserOptions } from './use-browser.js';
+import { insideView } from './inside/InsideView.js';
 import { terminalSafe } from '../terminal-safe.js';
 import type { KnownRegistry } from '../../ops/browse/known-registries.js';
 
@@ -192,9 +193,12 @@ export function BrowserApp(props: BrowserAppProps) {
           <DetailsPane
             rect={layout.details}
             details={state.details}
-            {...(state.tag === undefined ? {} : { reference: terminalSafe(state.tag) })}
+            {...(state.tag === undefined ? {} : { reference: [state.tag, ...b.inside.state.drill].map(terminalSafe).join(' › ') })}
             focused={state.focus === 'details'}
             theme={theme}
+            renderTab={(tab, rows) =>
+              state.details.data === undefined ? undefined : insideView({ tab, details: state.details.data, inside: b.inside, records: props.services.requests.records(), rows, scroll: state.details.scroll, theme })
+            }
           />
         </Box>
         )}

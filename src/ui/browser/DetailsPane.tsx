@@ -1,5 +1,6 @@
 // The details pane: a tab bar over the lines of the chosen sub-view, scrolled.
 import { Box, Text } from 'ink';
+import type { ReactElement } from 'react';
 import type { DetailsState } from './browser-state.js';
 import { tabsFor, type Line } from './detail-tabs.js';
 import type { Rect } from './layout.js';
@@ -13,6 +14,8 @@ export interface DetailsPaneProps {
   reference?: string;
   focused: boolean;
   theme: Theme;
+  /** A tab drawn by a view (inside/InsideView.tsx) instead of its lines; undefined for lines. */
+  renderTab?: (tabId: string, rows: number) => ReactElement | undefined;
 }
 
 function toneColor(line: Line, theme: Theme): string | undefined {
@@ -23,10 +26,19 @@ function toneColor(line: Line, theme: Theme): string | undefined {
   return undefined;
 }
 
+/** The tabs from the first one that keeps the shown tab within the width. */
+function visibleTabs<T extends { title: string }>(tabs: T[], shown: T, width: number): T[] {
+  const at = tabs.indexOf(shown);
+  let start = 0;
+  const used = (from: number) => tabs.slice(from, at + 1).reduce((n, t) => n + t.title.length + 2, 0);
+  while (start < at && used(start) > width) start++;
+  return tabs.slice(start);
+}
+
 /** The lines of a tab at most; the rest is never laid out. */
 const MAX_LINES = 5000;
 
-export function DetailsPane({ rect, details, reference, focused, theme }: DetailsPaneProps) {
+export function DetailsPane({ rect, details, reference, focused, theme, renderTab }: DetailsPaneProps) {
   const rows = Math.max(1, rect.height - 4);
   const title = `4 Details${reference === undefined ? '' : ` ${reference}`}`;
   if (details.data === undefined) {
@@ -47,18 +59,20 @@ export function DetailsPane({ rect, details, reference, focused, theme }: Detail
   }
   const tabs = tabsFor(details.data);
   const tab = tabs[Math.min(details.tab, tabs.length - 1)]!;
-  const lines = tab.lines(details.data).slice(0, MAX_LINES);
+  const view = renderTab?.(tab.id, rows);
+  const lines = view === undefined ? tab.lines(details.data).slice(0, MAX_LINES) : [];
   const scroll = Math.max(0, Math.min(details.scroll, lines.length - rows));
   const more = lines.length > rows ? ` ${scroll + 1}-${Math.min(lines.length, scroll + rows)}/${lines.length}` : '';
   return (
     <Pane rect={rect} title={title} info={more} focused={focused} theme={theme}>
       <Text wrap="truncate-end">
-        {tabs.map((t, i) => (
+        {visibleTabs(tabs, tab, rect.width - 2).map((t) => (
           <Text key={t.id} {...(t === tab ? (theme.plain === true ? { inverse: true } : { color: theme.selectedFg, backgroundColor: theme.selectedBg }) : {})}>
             {` ${t.title} `}
           </Text>
         ))}
       </Text>
+      {view}
       {lines.slice(scroll, scroll + rows).map((line, i) => (
         <Text key={scroll + i} color={toneColor(line, theme)} bold={line.tone === 'heading'} wrap="truncate-end">
           {line.text === '' ? ' ' : line.text}

@@ -20,6 +20,10 @@ export interface BrowserController {
   refresh(): void;
   pull(format: 'layout' | 'files'): void;
   cycleTheme(): void;
+  /** The previous or next details tab. */
+  switchTab(step: 1 | -1): void;
+  /** The selected file's first lines (Files tab). */
+  previewFile(): void;
   // action-handlers.tsx: the clipboard, dialogs, the pager and the registry form.
   copyToClipboard(): void;
   copyRetag(): void;
@@ -59,6 +63,10 @@ export const ACTIONS: ActionDef[] = [
   { id: 'pane-3', keys: ['3'], help: 'tags', run: (c) => c.focus('tags') },
   { id: 'pane-4', keys: ['4'], help: 'details', run: (c) => c.focus('details') },
   { id: 'enter', keys: ['enter'], label: 'Enter', help: 'open', panes: LISTS, run: (c) => c.enter() },
+  { id: 'open-inside', keys: ['enter', ' '], label: 'Enter Space', help: 'open: a platform, a layer\'s files; open / close a folder; a file\'s first lines', panes: ['details'], run: (c) => c.enter() },
+  { id: 'prev-tab', keys: ['['], help: 'previous details tab', panes: REF_PANES, run: (c) => c.switchTab(-1) },
+  { id: 'next-tab', keys: [']'], help: 'next details tab', panes: REF_PANES, run: (c) => c.switchTab(1) },
+  { id: 'preview', keys: ['o'], help: "a file's first lines (Files tab)", panes: ['details'], run: (c) => c.previewFile() },
   { id: 'back', keys: ['esc'], label: 'Esc', help: 'back (or cancel the running task)', run: (c) => c.back() },
   { id: 'filter', keys: ['/'], help: 'filter as you type', panes: LISTS, run: (c) => c.startFilter() },
   { id: 'command', keys: [':'], help: 'command line: :repo NAME, :tag TAG, :registry HOST, :q', run: (c) => c.openCommandLine() },

@@ -115,13 +115,21 @@ function raw(d: TagDetails): Line[] {
   return textLines(d.raw);
 }
 
+// Platforms, Layers, image Files, Config, Referrers and Requests are drawn by the views in
+// inside/InsideView.tsx once their data is read; their lines here stand in until then.
+const looking = (what: string) => (): Line[] => [{ text: `${what}…`, tone: 'dim' }];
+
 export const DETAIL_TABS: DetailTab[] = [
   { id: 'overview', title: 'Overview', applies: () => true, lines: overview },
-  { id: 'layers', title: 'Layers', applies: (d) => (d.summary.document.layers?.length ?? 0) > 0, lines: layers },
+  { id: 'platforms', title: 'Platforms', applies: (d) => (d.summary.entries?.length ?? 0) > 0, lines: overview },
   { id: 'config', title: 'Config', applies: (d) => d.config !== undefined, lines: imageConfig },
+  { id: 'layers', title: 'Layers', applies: (d) => (d.summary.document.layers?.length ?? 0) > 0, lines: layers },
+  { id: 'image-files', title: 'Files', applies: (d) => d.summary.kind === 'image' && (d.summary.document.layers?.length ?? 0) > 0, lines: looking('reading the layers') },
   { id: 'chart', title: 'Chart', applies: (d) => d.chart?.chartYaml !== undefined, lines: (d) => textLines(d.chart!.chartYaml!) },
   { id: 'values', title: 'Values', applies: (d) => d.chart?.valuesYaml !== undefined, lines: (d) => textLines(d.chart!.valuesYaml!) },
   { id: 'files', title: 'Files', applies: (d) => d.files !== undefined, lines: files },
+  { id: 'referrers', title: 'Referrers', applies: () => true, lines: looking('referrers: looking') },
+  { id: 'requests', title: 'Requests', applies: () => true, lines: looking('requests') },
   { id: 'raw', title: 'JSON', applies: () => true, lines: raw },
 ];
 

@@ -7,6 +7,7 @@ import type { TagDetails } from '../../ops/browse/load-details.js';
 import type { TagSummary } from '../../ops/browse/tag-summary.js';
 import type { RegistryEntryInput } from '../../ops/save-registry.js';
 import { formatReference } from '../../ref/reference.js';
+import { indexDetails, insideServices, type InsideCalls } from './test-inside-services.js';
 
 export interface FixedRegistry {
   repositories?: string[];
@@ -17,6 +18,8 @@ export interface FixedRegistry {
 
 export interface FixedServices extends BrowseServices {
   summaryCalls: string[];
+  /** What the look-inside calls were asked (test-inside-services.ts). */
+  inside: InsideCalls;
   catalogPages: number;
   /** What the write actions were asked to do: "SRC → DEST", references deleted, entries saved, names removed. */
   copies: string[];
@@ -48,8 +51,11 @@ export function fixedDetails(tag: string): TagDetails {
 }
 
 export function fixedServices(registries: Record<string, FixedRegistry>, pageSize = 100): FixedServices {
+  const inside: InsideCalls = { imageFiles: [], fileHeads: [], signals: [] };
   const self: FixedServices = {
     summaryCalls: [],
+    inside,
+    ...insideServices(inside),
     catalogPages: 0,
     copies: [],
     deletes: [],
@@ -83,7 +89,7 @@ export function fixedServices(registries: Record<string, FixedRegistry>, pageSiz
       self.summaryCalls.push(tag);
       return { kind: 'image', digest: DIGEST, size: 2548, platforms: ['linux/amd64'] };
     },
-    details: async (_r, _repo, tag) => fixedDetails(tag),
+    details: async (_r, _repo, tag) => (tag === 'multi' ? indexDetails(tag) : fixedDetails(tag)),
     pull: async () => 'pulled',
     copy: async (source, dest) => {
       self.copies.push(`${formatReference(source)} → ${formatReference(dest)}`);

@@ -16,6 +16,7 @@ import { tabsFor } from './detail-tabs.js';
 import { describeError } from './describe-error.js';
 import { PANES, type PaneId } from './layout.js';
 import { nextTheme, themeNamed } from './themes.js';
+import { useInside, type Inside } from './inside/use-inside.js';
 import { terminalSafe } from '../terminal-safe.js';
 import { actionHandlers } from './action-handlers.js';
 import type { BrowserTerminal } from './browser-terminal.js';
@@ -52,6 +53,8 @@ export interface Browser {
   /** The filtered rows of each list, as shown. */
   rows: { registries: BrowserState['registries']['items']; repositories: string[]; tags: string[] };
   summaries: RowLoader<TagSummary> | undefined;
+  /** The details views of what is inside the manifest (inside/use-inside.ts). */
+  inside: Inside;
   /** Bumped when a tag summary arrives, so the rows redraw. */
   summaryVersion: number;
   setCursor(pane: PaneId, index: number): void;
@@ -87,6 +90,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
   const summaryTick = useRef<NodeJS.Timeout | undefined>(undefined);
   const task = useRef<AbortController | undefined>(undefined);
   const pending = useRef<InitialPlace | undefined>(opts.initial);
+  const inside = useInside({ services, state, stateRef, update, gen });
 
   // The filtered rows, recomputed only when a list or its filter changes.
   const memo = useRef<{ key: unknown[]; rows: Browser['rows'] } | undefined>(undefined);
@@ -297,8 +301,11 @@ export function useBrowser(opts: BrowserOptions): Browser {
     [update],
   );
 
+  // In a list or tree of the details (layers, files, platforms) the cursor moves instead.
+  const insideRef = useRef(inside);
+  insideRef.current = inside;
   const scrollDetails = useCallback(
-    (delta: number) => update((s) => ({ ...s, details: { ...s.details, scroll: Math.max(0, s.details.scroll + delta) } })),
+    (delta: number) => void (insideRef.current.move(delta) || update((s) => ({ ...s, details: { ...s.details, scroll: Math.max(0, s.details.scroll + delta) } }))),
     [update],
   );
 
@@ -362,6 +369,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
   const controller: BrowserController = {
     quit: () => {
       cancelTask();
+      inside.cancel();
       opts.onQuit();
     },
     focus: (pane) => update((s) => ({ ...s, focus: pane, overlay: undefined })),
@@ -374,6 +382,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
     },
     moveTo: (where) => {
       const s = stateRef.current;
+      if (s.focus === 'details' && inside.move(where === 'start' ? -1e9 : 1e9)) return;
       if (s.focus === 'details') return update((st) => ({ ...st, details: { ...st.details, scroll: where === 'start' ? 0 : 1e9 } }));
       setCursor(s.focus, where === 'start' ? 0 : rowsRef.current[s.focus].length - 1);
     },
@@ -395,27 +404,37 @@ export function useBrowser(opts: BrowserOptions): Browser {
       } else if (s.focus === 'tags') {
         const tag = selected('tags');
         if (tag !== undefined) void openTag(tag);
-      }
+      } else if (s.focus === 'details') inside.enter();
     },
     back: () => {
       const s = stateRef.current;
       if (s.overlay !== undefined) return update((st) => ({ ...st, overlay: undefined }));
       const list = listOf(s.focus);
       if (list !== undefined && s[list].filter !== '') return update((st) => ({ ...st, [list]: { ...st[list], filter: '', cursor: 0 } }));
+      if (s.focus === 'details' && inside.back()) return;
       if (cancelTask()) return;
       const i = PANES.indexOf(s.focus);
       if (i > 0) update((st) => ({ ...st, focus: PANES[i - 1]! }));
     },
     left: () => {
       const s = stateRef.current;
-      if (s.focus === 'details' && s.details.tab > 0) return update((st) => ({ ...st, details: { ...st.details, tab: st.details.tab - 1, scroll: 0 } }));
+      if (s.focus === 'details' && inside.left()) return;
+      if (s.focus === 'details' && s.details.tab > 0) return controller.switchTab(-1);
       controller.focusNext(-1);
+    },
+    switchTab: (step) => {
+      const s = stateRef.current;
+      const tabs = s.details.data === undefined ? 1 : tabsFor(s.details.data).length;
+      const tab = Math.max(0, Math.min(Math.min(s.details.tab, tabs - 1) + step, tabs - 1));
+      if (tab !== s.details.tab) update((st) => ({ ...st, details: { ...st.details, tab, scroll: 0 } }));
+    },
+    previewFile: () => {
+      if (!inside.preview()) status({ text: "o: select a file in the Files tab to see its first lines", tone: 'dim' });
     },
     right: () => {
       const s = stateRef.current;
       if (s.focus === 'details') {
-        const tabs = s.details.data === undefined ? 1 : tabsFor(s.details.data).length;
-        if (s.details.tab < tabs - 1) update((st) => ({ ...st, details: { ...st.details, tab: st.details.tab + 1, scroll: 0 } }));
+        if (!inside.right()) controller.switchTab(1);
         return;
       }
       if (s.focus === 'registries' || s.focus === 'repositories' || s.focus === 'tags') {
@@ -559,5 +578,5 @@ export function useBrowser(opts: BrowserOptions): Browser {
     actionFor(name, s.focus)?.run(controller);
   };
 
-  return { state, controller, rows, summaries, summaryVersion, setCursor, scrollDetails, key, current: () => stateRef.current };
+  return { state, controller, rows, summaries, inside, summaryVersion, setCursor, scrollDetails, key, current: () => stateRef.current };
 }

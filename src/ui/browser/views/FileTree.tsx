@@ -2,6 +2,7 @@
 // the whole image. The tree is built from flat paths; the browser keeps which
 // directories are collapsed and which row is selected, and moves through visibleRows().
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { formatBytes } from '../../format.js';
 import { terminalSafe as safe } from '../../terminal-safe.js';
 import { Tint } from '../../Tint.js';
@@ -96,7 +97,9 @@ export interface FileTreeProps {
 }
 
 export function FileTree({ entries, collapsed = new Set<string>(), selected, height = 20 }: FileTreeProps) {
-  const rows = visibleRows(buildTree(entries), collapsed);
+  // Built once per list of entries: the browser redraws on every key.
+  const tree = useMemo(() => buildTree(entries), [entries]);
+  const rows = visibleRows(tree, collapsed);
   if (rows.length === 0) return <Tint dim>no files</Tint>;
   const at = Math.max(0, rows.findIndex((r) => r.node.path === selected));
   const start = rows.length <= height ? 0 : Math.min(Math.max(0, at - Math.floor(height / 2)), rows.length - height);

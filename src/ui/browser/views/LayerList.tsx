@@ -50,6 +50,7 @@ export function LayerList({ layers, selected = 0, height = 20 }: LayerListProps)
         return (
           <Text key={l.digest + String(l.index)} wrap="truncate-end" inverse={at}>
             {at ? '>' : ' '} {String(l.index).padStart(2)} {shortDigest(safe(l.digest))} {formatBytes(l.size).padStart(9)} {compressionOf(l.mediaType).padEnd(4)}
+            {l.fileBytes === undefined ? '' : ` files ${formatBytes(l.fileBytes)}`}
             {l.wastedBytes === undefined ? '' : ` wasted ${formatBytes(l.wastedBytes)}`}
             {l.createdBy === undefined ? '' : ` ${safe(l.createdBy)}`}
           </Text>
