@@ -65,7 +65,9 @@ describe('BrowserApp', () => {
     await type('l');
     await until(frame, 'entrypoint');
     expect(frame()).toContain('["/bin/app"]');
-    expect(frame()).toContain('COPY app /bin/app');
+    // The history is at the end of the Config tab (G), below the fold in this small terminal.
+    await type('G');
+    await until(frame, 'COPY app /bin/app');
     await type(ESC);
     await until(frame, '┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓');
     await type('1');
