@@ -2,7 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ContentError, RegistryError } from '../../errors/index.js';
 import { BrowserApp, type BrowserAppProps } from './BrowserApp.js';
-import { fixedServices, type FixedServices } from './test-services.js';
+import { fixedDetails, fixedServices, type FixedServices } from './test-services.js';
 
 const size = { columns: 80, rows: 24 };
 const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
@@ -72,6 +72,29 @@ describe('BrowserApp', () => {
     await until(frame, '┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓');
     await type('1');
     await until(frame, /┏━+┓[^\n]*\n┃1 Registries/);
+    view.unmount();
+  });
+
+  it('scrolls a long details tab: after G, one k moves up one line (keys past the end do not pile up)', async () => {
+    const s = fixedServices({ 'reg.test': { repositories: ['app'], tags: { app: ['v1'] } } });
+    s.details = async (_r, _repo, tag) => ({ ...fixedDetails(tag), raw: Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n') });
+    const { view, type, frame } = app(s, { initial: { registry: 'reg.test', repository: 'app', tag: 'v1' } });
+    await until(frame, 'Overview');
+    await type('4', ']', ']', ']', ']', ']', ']');
+    await until(frame, 'line 0');
+    const range = (): [number, number] => {
+      const m = /(\d+)-(\d+)\/60/.exec(frame());
+      return m === null ? [-1, -1] : [Number(m[1]), Number(m[2])];
+    };
+    await type('G', 'j', 'j', 'j');
+    await until(frame, 'line 59');
+    const [top, bottom] = range();
+    expect(bottom).toBe(60);
+    await type('k');
+    await until(frame, `${top - 1}-59/60`);
+    await type('g');
+    await until(frame, /1-\d+\/60/);
+    expect(range()[0]).toBe(1);
     view.unmount();
   });
 

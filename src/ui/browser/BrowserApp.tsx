@@ -196,8 +196,9 @@ export function BrowserApp(props: BrowserAppProps) {
             {...(state.tag === undefined ? {} : { reference: [state.tag, ...b.inside.state.drill].map(terminalSafe).join(' › ') })}
             focused={state.focus === 'details'}
             theme={theme}
+            onScrollLimit={b.setDetailsLimit}
             renderTab={(tab, rows) =>
-              state.details.data === undefined ? undefined : insideView({ tab, details: state.details.data, inside: b.inside, records: props.services.requests.records(), rows, scroll: state.details.scroll, theme })
+              state.details.data === undefined ? undefined : insideView({ tab, details: state.details.data, inside: b.inside, records: props.services.requests.records(), rows, scroll: state.details.scroll, onScrollLimit: b.setDetailsLimit, theme })
             }
           />
         </Box>

@@ -1,6 +1,6 @@
 // The details pane: a tab bar over the lines of the chosen sub-view, scrolled.
 import { Box, Text } from 'ink';
-import type { ReactElement } from 'react';
+import { useLayoutEffect, type ReactElement } from 'react';
 import type { DetailsState } from './browser-state.js';
 import { tabsFor, type Line } from './detail-tabs.js';
 import type { Rect } from './layout.js';
@@ -16,6 +16,8 @@ export interface DetailsPaneProps {
   theme: Theme;
   /** A tab drawn by a view (inside/InsideView.tsx) instead of its lines; undefined for lines. */
   renderTab?: (tabId: string, rows: number) => ReactElement | undefined;
+  /** How far the shown lines can scroll (a view's own Scrolled reports for it). */
+  onScrollLimit?: (max: number) => void;
 }
 
 function toneColor(line: Line, theme: Theme): string | undefined {
@@ -38,8 +40,16 @@ function visibleTabs<T extends { title: string }>(tabs: T[], shown: T, width: nu
 /** The lines of a tab at most; the rest is never laid out. */
 const MAX_LINES = 5000;
 
-export function DetailsPane({ rect, details, reference, focused, theme, renderTab }: DetailsPaneProps) {
+export function DetailsPane({ rect, details, reference, focused, theme, renderTab, onScrollLimit }: DetailsPaneProps) {
   const rows = Math.max(1, rect.height - 4);
+  const tabs = details.data === undefined ? [] : tabsFor(details.data);
+  const tab = tabs[Math.min(details.tab, tabs.length - 1)];
+  const view = tab === undefined || details.data === undefined ? undefined : renderTab?.(tab.id, rows);
+  const lines = tab === undefined || details.data === undefined || view !== undefined ? [] : tab.lines(details.data).slice(0, MAX_LINES);
+  const limit = Math.max(0, lines.length - rows);
+  // Before the views' own effects: a view that scrolls (inside/InsideView.tsx Scrolled) then
+  // reports its limit; one that does not leaves scrolling unbounded.
+  useLayoutEffect(() => onScrollLimit?.(view === undefined ? limit : Number.MAX_SAFE_INTEGER));
   const title = `4 Details${reference === undefined ? '' : ` ${reference}`}`;
   if (details.data === undefined) {
     const body = details.loading ? 'loading…' : details.error === undefined ? 'Enter on a tag shows its manifest here' : undefined;
@@ -57,11 +67,8 @@ export function DetailsPane({ rect, details, reference, focused, theme, renderTa
       </Pane>
     );
   }
-  const tabs = tabsFor(details.data);
-  const tab = tabs[Math.min(details.tab, tabs.length - 1)]!;
-  const view = renderTab?.(tab.id, rows);
-  const lines = view === undefined ? tab.lines(details.data).slice(0, MAX_LINES) : [];
-  const scroll = Math.max(0, Math.min(details.scroll, lines.length - rows));
+  if (tab === undefined) return null;
+  const scroll = Math.max(0, Math.min(details.scroll, limit));
   const more = lines.length > rows ? ` ${scroll + 1}-${Math.min(lines.length, scroll + rows)}/${lines.length}` : '';
   return (
     <Pane rect={rect} title={title} info={more} focused={focused} theme={theme}>

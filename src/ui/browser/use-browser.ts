@@ -59,6 +59,8 @@ export interface Browser {
   summaryVersion: number;
   setCursor(pane: PaneId, index: number): void;
   scrollDetails(delta: number): void;
+  /** The details pane reports how far its shown tab can scroll. */
+  setDetailsLimit(max: number): void;
   /** The state as of the last change (event handlers that run before the next frame). */
   current(): BrowserState;
   /** One key, as keys.ts names it: to the filter or command line being typed, else the action table. */
@@ -304,8 +306,19 @@ export function useBrowser(opts: BrowserOptions): Browser {
   // In a list or tree of the details (layers, files, platforms) the cursor moves instead.
   const insideRef = useRef(inside);
   insideRef.current = inside;
+  // The furthest the shown tab can scroll, as its pane last drew it: keys past the end do not
+  // pile up (after G, one k moves up one line).
+  const detailsLimit = useRef(Number.MAX_SAFE_INTEGER);
+  const setDetailsLimit = useCallback((max: number) => void (detailsLimit.current = max), []);
   const scrollDetails = useCallback(
-    (delta: number) => void (insideRef.current.move(delta) || update((s) => ({ ...s, details: { ...s.details, scroll: Math.max(0, s.details.scroll + delta) } }))),
+    (delta: number) =>
+      void (
+        insideRef.current.move(delta) ||
+        update((s) => {
+          const max = detailsLimit.current;
+          return { ...s, details: { ...s.details, scroll: Math.max(0, Math.min(max, Math.min(s.details.scroll, max) + delta)) } };
+        })
+      ),
     [update],
   );
 
@@ -383,7 +396,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
     moveTo: (where) => {
       const s = stateRef.current;
       if (s.focus === 'details' && inside.move(where === 'start' ? -1e9 : 1e9)) return;
-      if (s.focus === 'details') return update((st) => ({ ...st, details: { ...st.details, scroll: where === 'start' ? 0 : 1e9 } }));
+      if (s.focus === 'details') return update((st) => ({ ...st, details: { ...st.details, scroll: where === 'start' ? 0 : Number.MAX_SAFE_INTEGER } }));
       setCursor(s.focus, where === 'start' ? 0 : rowsRef.current[s.focus].length - 1);
     },
     page: (direction) => {
@@ -578,5 +591,5 @@ export function useBrowser(opts: BrowserOptions): Browser {
     actionFor(name, s.focus)?.run(controller);
   };
 
-  return { state, controller, rows, summaries, inside, summaryVersion, setCursor, scrollDetails, key, current: () => stateRef.current };
+  return { state, controller, rows, summaries, inside, summaryVersion, setCursor, scrollDetails, setDetailsLimit, key, current: () => stateRef.current };
 }

@@ -2,7 +2,7 @@
 // ConfigHistory, ReferrersTree, RequestLog) from the state use-inside.ts keeps. A tab
 // this does not draw is left to its lines (detail-tabs.ts).
 import { Box, Text } from 'ink';
-import type { ReactElement } from 'react';
+import { useEffect, type ReactElement } from 'react';
 import type { TagDetails } from '../../../ops/browse/load-details.js';
 import type { RequestRecord } from '../../../registry/transport/request-log.js';
 import { formatBytes } from '../../format.js';
@@ -27,6 +27,8 @@ export interface InsideViewProps {
   rows: number;
   /** The details' scroll offset (j/k in the Config and Referrers tabs). */
   scroll?: number;
+  /** How far a taller-than-the-pane view can scroll, for the keys. */
+  onScrollLimit?: (max: number) => void;
   theme: Theme;
 }
 
@@ -67,8 +69,10 @@ function countNodes(nodes: readonly { referrers: readonly unknown[] }[]): number
 }
 
 /** A view taller than the pane, moved up by the scroll offset (kept within its lines). */
-function Scrolled({ lines, rows, scroll, children }: { lines: number; rows: number; scroll: number; children: ReactElement }) {
-  const top = Math.max(0, Math.min(scroll, lines - rows));
+function Scrolled({ lines, rows, scroll, onScrollLimit, children }: { lines: number; rows: number; scroll: number; onScrollLimit?: ((max: number) => void) | undefined; children: ReactElement }) {
+  const limit = Math.max(0, lines - rows);
+  useEffect(() => onScrollLimit?.(limit));
+  const top = Math.min(scroll, limit);
   return (
     <Box flexDirection="column" flexShrink={0} marginTop={-top}>
       {children}
@@ -76,7 +80,7 @@ function Scrolled({ lines, rows, scroll, children }: { lines: number; rows: numb
   );
 }
 
-function Body({ tab, details, inside, records, rows, scroll = 0 }: InsideViewProps): ReactElement | undefined {
+function Body({ tab, details, inside, records, rows, scroll = 0, onScrollLimit }: InsideViewProps): ReactElement | undefined {
   const s = inside.state;
   switch (tab) {
     case 'layers': {
@@ -122,7 +126,7 @@ function Body({ tab, details, inside, records, rows, scroll = 0 }: InsideViewPro
       if (c === undefined) return undefined;
       const labels = Object.keys(c.labels).length;
       const lines = 8 + (c.env.length === 0 ? 0 : c.env.length + 1) + (labels === 0 ? 0 : labels + 1) + Math.max(1, c.history.length);
-      return <Scrolled lines={lines} rows={rows} scroll={scroll}><ConfigHistory config={c} historyLines={c.history.length} /></Scrolled>;
+      return <Scrolled lines={lines} rows={rows} scroll={scroll} onScrollLimit={onScrollLimit}><ConfigHistory config={c} historyLines={c.history.length} /></Scrolled>;
     }
     case 'platforms': {
       const entries = details.summary.entries ?? [];
@@ -148,7 +152,7 @@ function Body({ tab, details, inside, records, rows, scroll = 0 }: InsideViewPro
       const r = s.referrers.data;
       const lines = r === undefined ? 1 : 2 + countNodes(r.referrers) + r.notes.length;
       return (
-        <Scrolled lines={lines} rows={rows} scroll={scroll}>
+        <Scrolled lines={lines} rows={rows} scroll={scroll} onScrollLimit={onScrollLimit}>
           <ReferrersTree {...(r === undefined ? {} : { result: r })} {...(s.referrers.error === undefined ? {} : { error: s.referrers.error })} maxRows={MAX_REFERRER_ROWS} />
         </Scrolled>
       );
