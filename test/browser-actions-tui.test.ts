@@ -105,7 +105,10 @@ describe('browser actions (tmux, real registry)', () => {
     await t.waitFor('Details v1');
     expect(sha256(await inspectRaw(`${http.host}/${prefix}/app:v2`, SKIP_TLS))).toBe(appDigest);
 
-    await t.keys('c', 'C-u');
+    await t.keys('c');
+    // The prompt has the keyboard only once it is drawn.
+    await t.waitFor('that is the source itself');
+    await t.keys('C-u');
     await t.type(`${http.host}/${prefix}/copied:c1`);
     await t.keys('Enter');
     await t.waitFor(`copied ${http.host}/${prefix}/app:v1 → ${http.host}/${prefix}/copied:c1`);
