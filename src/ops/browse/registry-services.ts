@@ -51,8 +51,8 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     opened = undefined;
   };
   const repo = async (registry: string, repository: string) => (await client()).repository({ registry, repository }, 'pull');
-  /** A client of its own for a long read, so that its cancel aborts its requests only. */
-  const own = async <T>(signal: AbortSignal, registry: string, run: (c: RegistryClient) => Promise<T>): Promise<T> => {
+  /** A client of its own for a long action, so that its cancel aborts its requests only. */
+  const withOwnClient = async <T>(signal: AbortSignal, registry: string, run: (c: RegistryClient) => Promise<T>): Promise<T> => {
     const c = await opts.openClient(signal, registry);
     try {
       return await run(c);
@@ -84,11 +84,11 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     // The look-inside use cases (tar, zstd, discover) load when a tab first asks for them.
     imageFiles: async (t, signal, onLayer) => {
       const { readImageFiles } = await import('./browse-inside.js');
-      return own(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer));
+      return withOwnClient(signal, t.registry, (c) => readImageFiles(c.repository(t, 'pull'), t, signal, onLayer));
     },
     fileHead: async (t, path, signal) => {
       const { readFileHead } = await import('./browse-inside.js');
-      return own(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal));
+      return withOwnClient(signal, t.registry, (c) => readFileHead(c.repository(t, 'pull'), t, path, signal));
     },
     imageConfig: async (t) => (await import('./browse-inside.js')).readImageConfig(await repo(t.registry, t.repository), t),
     referrers: async (t) => (await import('./browse-inside.js')).readReferrers(await repo(t.registry, t.repository), t),
@@ -96,12 +96,11 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
     pull: async (ref: Reference, format, progress, signal) => {
       // The pull use cases (copy engine, layout store) load when first used.
       const [{ defaultPullDest, layoutTagFor, pullToLayout }, { pullFiles }] = await Promise.all([import('../pull.js'), import('../pull-files.js')]);
-      const own = await opts.openClient(signal, ref.registry);
-      try {
+      return withOwnClient(signal, ref.registry, async (own) => {
         const source = own.repository(ref, 'pull');
         if (format === 'layout') {
-          const settings = opts.artifactDir === undefined ? opts.settings : { ...opts.settings, artifactDir: opts.artifactDir };
-          const dest = defaultPullDest(ref, settings, opts.env, opts.cwd);
+          const withDir = opts.artifactDir === undefined ? settings : { ...settings, artifactDir: opts.artifactDir };
+          const dest = defaultPullDest(ref, withDir, opts.env, opts.cwd);
           const result = await pullToLayout(source, {
             reference: ref,
             dest,
@@ -116,16 +115,13 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
         const dest = resolve(opts.cwd, join(`${base}-${layoutTagFor(ref)}`));
         const result = await pullFiles(source, { reference: ref, dest, signal, onEvent: progress.onEvent, onTotal: progress.onTotal });
         return `${result.files.length} file${result.files.length === 1 ? '' : 's'} of ${formatReference(ref)} → ${result.dest}`;
-      } finally {
-        await own.close();
-      }
+      });
     },
     copy: async (source, dest, progress, signal) => {
       refuseWhenReadOnly(opts.readOnly, `copy ${formatReference(source)} → ${formatReference(dest)}`);
       const { copyArtifact } = await import('../copy-artifact.js');
       // One client for both ends, its credentials for the registry written to (as `lazyoci copy`).
-      const own = await opts.openClient(signal, dest.registry);
-      try {
+      return withOwnClient(signal, dest.registry, async (own) => {
         const result = await copyArtifact(own.repository(source, 'pull'), own.repository(dest, 'push'), {
           source,
           dest,
@@ -135,24 +131,19 @@ export function createRegistryServices(opts: RegistryServicesOptions): BrowseSer
           ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
         });
         return { image: result.image, digest: result.digest, retag: result.retag };
-      } finally {
-        await own.close();
-      }
+      });
     },
     deleteManifest: async (ref, expectDigest, signal) => {
       refuseWhenReadOnly(opts.readOnly, `delete ${formatReference(ref)}`);
       const { deleteManifest } = await import('../delete-manifest.js');
-      const own = await opts.openClient(signal, ref.registry);
-      try {
+      return withOwnClient(signal, ref.registry, async (own) => {
         const result = await deleteManifest(own.repository(ref, 'delete'), ref, {
           readOnly: opts.readOnly === true,
           ...(expectDigest === undefined ? {} : { expectDigest }),
           signal,
         });
         return { digest: result.digest };
-      } finally {
-        await own.close();
-      }
+      });
     },
     savedRegistry: async (name) => savedByNameOrLabel(await loadSettings(opts.env), name),
     saveRegistry: async (input) => {

@@ -44,11 +44,13 @@ export interface ActionContext {
 
 export type ActionHandlers = Pick<BrowserController, 'copyToClipboard' | 'copyRetag' | 'deleteSelected' | 'openPager' | 'addRegistry' | 'editRegistry'>;
 
-const READ_ONLY = (what: string): StatusLine => ({ text: `${what} refused: --read-only`, tone: 'error' });
-
+/** The digest cut short, marked as cut. */
 function shortDigest(digest: string): string {
   return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1…');
 }
+
+const READ_ONLY = (what: string): StatusLine => ({ text: `${what} refused: --read-only`, tone: 'error' });
+
 
 function errorLine(err: unknown, registry?: string): StatusLine {
   const e = describeError(err, registry);

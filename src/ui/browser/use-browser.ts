@@ -336,6 +336,9 @@ export function useBrowser(opts: BrowserOptions): Browser {
     return `${s.registry}/${s.repository}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`;
   };
 
+  // Long actions (pull, copy, delete): progress in the status bar, Esc cancels.
+  const taskHost = { update, status, task, registry: () => stateRef.current.registry };
+
   const actions = actionHandlers({
     services,
     readOnly: opts.readOnly,
@@ -350,7 +353,7 @@ export function useBrowser(opts: BrowserOptions): Browser {
       const row = loaders.current.get(`${s.registry}/${s.repository}`)?.get(tag);
       return row?.status === 'ready' ? row.value.digest : undefined;
     },
-    startTask: (spec) => startTask({ update, status, task, registry: () => stateRef.current.registry }, spec),
+    startTask: (spec) => startTask(taskHost, spec),
     reloadRegistries: () => void loadRegistries(),
     reloadTags: (reopen) => {
       const s = stateRef.current;
@@ -474,46 +477,11 @@ export function useBrowser(opts: BrowserOptions): Browser {
     pull: (format) => {
       const ref = selectedRef();
       if (ref === undefined) return status({ text: 'pull: select a tag first', tone: 'error' });
-      if (task.current !== undefined) return status({ text: 'a task is running: Esc cancels it', tone: 'error' });
-      const abort = new AbortController();
-      task.current = abort;
-      const sizes = new Map<string, number>();
-      let last = 0;
-      const title = `pulling ${terminalSafe(ref)}${format === 'files' ? ' (files)' : ''}`;
-      const show = (force = false): void => {
-        const now = Date.now();
-        if (!force && now - last < 100) return;
-        last = now;
-        let done = 0;
-        for (const n of sizes.values()) done += n;
-        update((s) => ({ ...s, task: { ...(s.task ?? { title }), title, done } }));
-      };
-      update((s) => ({ ...s, task: { title, done: 0 }, status: undefined }));
-      services
-        .pull(
-          parseReference(ref),
-          format,
-          {
-            onTotal: (total) => update((s) => ({ ...s, task: { title, done: s.task?.done ?? 0, total: total.bytes } })),
-            onEvent: (e) => {
-              if (e.type === 'progress') sizes.set(e.descriptor.digest, e.bytes);
-              else if (e.type === 'copied' || e.type === 'exists' || e.type === 'skipped') sizes.set(e.descriptor.digest, e.descriptor.size);
-              show(e.type !== 'progress');
-            },
-          },
-          abort.signal,
-        )
-        .then(
-          (where) => status({ text: `pulled ${terminalSafe(where)}`, tone: 'ok' }),
-          (err: unknown) => {
-            const e = abort.signal.aborted ? { message: 'pull cancelled' } : describeError(err, stateRef.current.registry);
-            status({ text: `${e.message}${e.hint === undefined ? '' : ` — ${e.hint}`}`, tone: 'error' });
-          },
-        )
-        .finally(() => {
-          task.current = undefined;
-          update((s) => ({ ...s, task: undefined }));
-        });
+      startTask(taskHost, {
+        title: `pulling ${ref}${format === 'files' ? ' (files)' : ''}`,
+        cancelled: 'pull cancelled',
+        work: async (progress, signal) => ({ text: `pulled ${terminalSafe(await services.pull(parseReference(ref), format, progress, signal))}`, tone: 'ok' }),
+      });
     },
     cycleTheme: () => {
       const next = nextTheme(stateRef.current.theme);
