@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 describe('browser actions: y copies the reference with OSC 52', () => {
-  it('copies HOST/REPO:TAG from the tags pane, HOST/REPO@DIGEST from details and HOST/REPO from repositories', async () => {
+  it('copies HOST/REPO:TAG from the tags pane, HOST/REPO@DIGEST from details, HOST/REPO from repositories and HOST from registries', async () => {
     const terminal = fakeTerminal();
     const { view, type, frame } = app(services(), { ...AT_TAGS, terminal });
     await until(frame, 'linux/amd64');
@@ -94,6 +94,9 @@ describe('browser actions: y copies the reference with OSC 52', () => {
     await type('2', 'y');
     await until(frame, 'copied a.test/team/app to the clipboard');
     expect(terminal.written[2]).toBe(osc52Sequence('a.test/team/app'));
+    await type('1', 'y');
+    await until(frame, 'copied a.test to the clipboard');
+    expect(terminal.written[3]).toBe(osc52Sequence('a.test'));
     view.unmount();
   });
 

@@ -75,9 +75,10 @@ export function actionHandlers(ctx: ActionContext): ActionHandlers {
     return undefined;
   };
 
-  /** What y copies: the repository, the tag, or (details) the manifest by digest. */
+  /** What y copies: the registry, the repository, the tag, or (details) the manifest by digest. */
   const clipboardText = (): string | undefined => {
     const s = ctx.current();
+    if (s.focus === 'registries') return ctx.selected('registries');
     if (s.registry === undefined) return undefined;
     if (s.focus === 'repositories') {
       const repo = ctx.selected('repositories');
