@@ -31,6 +31,18 @@ describe('checkLayoutDir', () => {
     await expect(checkLayoutDir(dir, 'd')).rejects.toThrow('d is not empty and is not an OCI image layout');
   });
 
+  it('waits for the marker of a layout another writer is creating, and refuses one whose marker never comes', async () => {
+    // What a writer has made just before its marker: blobs/sha256 and the marker's temporary file.
+    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    await writeFile(join(dir, `oci-layout.${process.pid}.0a1b2c3d.tmp`), '');
+    const marker = new Promise<void>((resolve) => setTimeout(() => void writeFile(join(dir, 'oci-layout'), MARKER).then(resolve), 100));
+    expect(await checkLayoutDir(dir, 'd')).toEqual({ exists: true });
+    await marker;
+    const other = join(dir, 'other');
+    await mkdir(join(other, 'blobs'), { recursive: true });
+    await expect(checkLayoutDir(other, 'o')).rejects.toThrow('o is not empty and is not an OCI image layout');
+  });
+
   it('refuses a bad marker and an index.json whose entries are not sha256 descriptors', async () => {
     await writeFile(join(dir, 'oci-layout'), 'hello');
     await expect(checkLayoutDir(dir, 'd')).rejects.toThrow('d/oci-layout is not a valid layout marker');

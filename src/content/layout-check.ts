@@ -99,6 +99,20 @@ async function checkOwnFile(path: string, shown: string): Promise<boolean> {
   return true;
 }
 
+/** What a layout writer (oci-layout-store.ts) creates before its `oci-layout` marker. */
+const LAYOUT_STARTING = /^(?:blobs|oci-layout\.\d+\.[0-9a-f]+\.tmp)$/;
+/** How long a layout being created by another writer gets to write its marker. */
+const MARKER_WAIT_MS = 2000;
+
+async function markerAppears(marker: string, shown: string): Promise<boolean> {
+  const end = Date.now() + MARKER_WAIT_MS;
+  while (Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (await checkOwnFile(marker, shown)) return true;
+  }
+  return false;
+}
+
 /**
  * Refuse, with a ContentError naming `shown`, a directory a layout must not be written
  * into. The directory itself may be a link (a --dest is wherever the user says), but
@@ -124,7 +138,11 @@ export async function checkLayoutDir(dir: string, shown: string, opts: LayoutChe
   const marker = join(dir, 'oci-layout');
   if (!(await checkOwnFile(marker, `${shown}/oci-layout`))) {
     if (!entries.includes('blobs') && !entries.includes('index.json') && (await onlyLayoutsBelow(dir, 0))) return { exists: true };
-    throw new ContentError(`${shown} is not empty and is not an OCI image layout (it has no oci-layout file); refusing to write into it`);
+    // Another writer may be creating this layout right now (pulls started together into one
+    // new --dest): it makes blobs/ and the marker's temporary file just before the marker.
+    if (!entries.every((e) => LAYOUT_STARTING.test(e)) || !(await markerAppears(marker, `${shown}/oci-layout`))) {
+      throw new ContentError(`${shown} is not empty and is not an OCI image layout (it has no oci-layout file); refusing to write into it`);
+    }
   }
   checkLayoutMarker(await readNoFollow(marker, `${shown}/oci-layout`), `${shown}/oci-layout`);
   const index = join(dir, 'index.json');
