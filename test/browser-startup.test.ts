@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH } from './support/cli.js';
-import { TmuxTerminal } from './support/tmux.js';
+import { expectRestored, TmuxTerminal } from './support/tmux.js';
 
 let work: string;
 const terminals: TmuxTerminal[] = [];
@@ -19,16 +19,6 @@ async function open(home: string): Promise<TmuxTerminal> {
   });
   terminals.push(t);
   return t;
-}
-
-/** The normal screen, a visible cursor, no mouse reporting, cooked input. */
-async function expectRestored(t: TmuxTerminal, exit: RegExp): Promise<string> {
-  const screen = await t.waitFor(/\[exit \d+\]/);
-  expect(screen).toMatch(exit);
-  expect(screen).toMatch(/\[stty icanon echo \]/);
-  expect(screen).not.toContain('1 Registries');
-  expect(await t.format('#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_button_flag}')).toBe('0 1 0 0 0');
-  return screen;
 }
 
 beforeAll(async () => {

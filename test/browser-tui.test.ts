@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLI_PATH, REPO_ROOT, runCli, type CliResult } from './support/cli.js';
 import { writeMultiPlatformLayout } from './support/multi-platform-fixture.js';
-import { TmuxTerminal } from './support/tmux.js';
+import { expectRestored, TmuxTerminal } from './support/tmux.js';
 
 const { http, auth } = inject('registries');
 const id = randomBytes(3).toString('hex');
@@ -59,16 +59,6 @@ async function open(args: string[], env: Record<string, string> = {}, size = { c
   });
   terminals.push(t);
   return t;
-}
-
-/** After the browser ended: the normal screen, a visible cursor, no mouse reporting, cooked input. */
-async function expectRestored(t: TmuxTerminal, exit: RegExp): Promise<void> {
-  const screen = await t.waitFor(/\[exit \d+\]/);
-  expect(screen).toMatch(exit);
-  expect(screen).toMatch(/\[stty icanon echo \]/);
-  // Nothing of the browser's screen is left in the shell's.
-  expect(screen).not.toContain('1 Registries');
-  expect(await t.format('#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_button_flag}')).toBe('0 1 0 0 0');
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,4 +119,17 @@ export class TmuxTerminal {
     await this.tmux('kill-server').catch(() => undefined);
     await rm(this.#dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * After the browser ended: the exit status matched, the normal screen with nothing of the
+ * browser's left on it, a visible cursor, no mouse reporting, cooked input. The screen is returned.
+ */
+export async function expectRestored(t: TmuxTerminal, exit: RegExp): Promise<string> {
+  const screen = await t.waitFor(/\[exit \d+\]/);
+  expect(screen).toMatch(exit);
+  expect(screen).toMatch(/\[stty icanon echo \]/);
+  expect(screen).not.toContain('1 Registries');
+  expect(await t.format('#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{mouse_sgr_flag} #{mouse_button_flag}')).toBe('0 1 0 0 0');
+  return screen;
 }

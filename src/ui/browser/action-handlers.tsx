@@ -12,7 +12,7 @@ import { terminalSafe } from '../terminal-safe.js';
 import type { BrowserController } from './actions.js';
 import type { BrowserState, StatusLine } from './browser-state.js';
 import type { BrowserTerminal } from './browser-terminal.js';
-import { describeError } from './describe-error.js';
+import { errorText } from './describe-error.js';
 import { ConfirmDialog } from './parts/ConfirmDialog.js';
 import { clipboardSequence } from './parts/osc52.js';
 import { openInPager } from './parts/pager.js';
@@ -53,8 +53,7 @@ const READ_ONLY = (what: string): StatusLine => ({ text: `${what} refused: --rea
 
 
 function errorLine(err: unknown, registry?: string): StatusLine {
-  const e = describeError(err, registry);
-  return { text: `${e.message}${e.hint === undefined ? '' : ` — ${e.hint}`}`, tone: 'error' };
+  return { text: errorText(err, registry), tone: 'error' };
 }
 
 /** Each dialog opened is a new element (its own state), never the last one's. */

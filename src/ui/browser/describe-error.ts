@@ -13,3 +13,9 @@ export function describeError(err: unknown, registry?: string): ErrorView {
   if (err instanceof RegistryError && err.status === undefined) return { message, hint: 'is the registry up? r retries' };
   return { message };
 }
+
+/** The error as one status-bar line: the message, then what to do about it. */
+export function errorText(err: unknown, registry?: string): string {
+  const e = describeError(err, registry);
+  return e.hint === undefined ? e.message : `${e.message} — ${e.hint}`;
+}

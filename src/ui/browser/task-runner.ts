@@ -4,7 +4,7 @@
 import type { PullProgress } from '../../ops/browse/browse-services.js';
 import { terminalSafe } from '../terminal-safe.js';
 import type { BrowserState, StatusLine } from './browser-state.js';
-import { describeError } from './describe-error.js';
+import { errorText } from './describe-error.js';
 
 export interface TaskHost {
   update(f: (s: BrowserState) => BrowserState): void;
@@ -66,8 +66,7 @@ export function startTask(host: TaskHost, spec: TaskSpec): boolean {
       (err: unknown) => {
         host.task.current = undefined;
         const own = abort.signal.aborted ? undefined : spec.failed?.(err);
-        const e = abort.signal.aborted ? { message: spec.cancelled } : describeError(err, host.registry());
-        const line: StatusLine = own ?? { text: `${e.message}${e.hint === undefined ? '' : ` — ${e.hint}`}`, tone: 'error' };
+        const line: StatusLine = own ?? { text: abort.signal.aborted ? spec.cancelled : errorText(err, host.registry()), tone: 'error' };
         host.update((s) => ({ ...s, task: undefined, status: line }));
       },
     );

@@ -14,7 +14,7 @@ import type { ImageConfigSummary } from '../../../ops/image-config.js';
 import type { ImageFiles } from '../../../ops/inspect-files.js';
 import { formatPlatform } from '../../../oci/platform.js';
 import type { BrowserState, DetailsState } from '../browser-state.js';
-import { describeError } from '../describe-error.js';
+import { describeError, errorText } from '../describe-error.js';
 import { tabsFor } from '../detail-tabs.js';
 import { imageEntries, initiallyOpen, layerEntries, parentPath, rowsOf, treeModel, type TreeModel } from './tree-model.js';
 
@@ -96,10 +96,6 @@ const keyOf = (t: InsideTarget | undefined): string | undefined => (t === undefi
 
 const clamp = (n: number, count: number): number => Math.max(0, Math.min(n, count - 1));
 
-const message = (err: unknown): string => {
-  const e = describeError(err);
-  return e.hint === undefined ? e.message : `${e.message} — ${e.hint}`;
-};
 
 export function useInside(opts: InsideOptions): Inside {
   const { services, stateRef, update, gen } = opts;
@@ -162,34 +158,25 @@ export function useInside(opts: InsideOptions): Inside {
     const kind = s.details.data?.summary.kind;
     const still = (): boolean => ref.current.target === key && ref.current.details === data;
     const cur = ref.current;
-    if ((tab === 'layers' || tab === 'config' || tab === 'image-files') && kind === 'image' && cur.config.data === undefined && cur.config.loading !== true && cur.config.error === undefined) {
-      set((st) => ({ ...st, config: { loading: true } }));
-      services.imageConfig(t).then(
-        (data) => still() && set((st) => ({ ...st, config: { data } })),
-        (err: unknown) => still() && set((st) => ({ ...st, config: { error: message(err) } })),
+    /** One of the views' reads: loading, then its data or its error (unless `keepError` says no). */
+    const fill = <K extends 'config' | 'files' | 'referrers'>(field: K, read: () => Promise<NonNullable<InsideState[K]['data']>>, keepError = () => true): Promise<unknown> => {
+      set((st) => ({ ...st, [field]: { loading: true } }));
+      return read().then(
+        (got) => still() && set((st) => ({ ...st, [field]: { data: got } })),
+        (err: unknown) => still() && keepError() && set((st) => ({ ...st, [field]: { error: errorText(err) } })),
       );
-    }
-    if (tab === 'image-files' && cur.files.data === undefined && cur.files.loading !== true && cur.files.error === undefined) {
+    };
+    const idle = (l: Loaded<unknown>): boolean => l.data === undefined && l.loading !== true && l.error === undefined;
+    if ((tab === 'layers' || tab === 'config' || tab === 'image-files') && kind === 'image' && idle(cur.config)) void fill('config', () => services.imageConfig(t));
+    if (tab === 'image-files' && idle(cur.files)) {
       const abort = new AbortController();
       filesAbort.current = abort;
-      set((st) => ({ ...st, files: { loading: true } }));
-      services
-        .imageFiles(t, abort.signal, (progress) => still() && set((st) => ({ ...st, files: { ...st.files, progress } })))
-        .then(
-          (data) => still() && set((st) => ({ ...st, files: { data } })),
-          (err: unknown) => still() && !abort.signal.aborted && set((st) => ({ ...st, files: { error: message(err) } })),
-        )
-        .finally(() => {
-          if (filesAbort.current === abort) filesAbort.current = undefined;
-        });
+      const progress = (p: LayerProgress): unknown => still() && set((st) => ({ ...st, files: { ...st.files, progress: p } }));
+      void fill('files', () => services.imageFiles(t, abort.signal, progress), () => !abort.signal.aborted).finally(() => {
+        if (filesAbort.current === abort) filesAbort.current = undefined;
+      });
     }
-    if (tab === 'referrers' && cur.referrers.data === undefined && cur.referrers.loading !== true && cur.referrers.error === undefined) {
-      set((st) => ({ ...st, referrers: { loading: true } }));
-      services.referrers(t).then(
-        (data) => still() && set((st) => ({ ...st, referrers: { data } })),
-        (err: unknown) => still() && set((st) => ({ ...st, referrers: { error: message(err) } })),
-      );
-    }
+    if (tab === 'referrers' && idle(cur.referrers)) void fill('referrers', () => services.referrers(t));
   }, [key, data, tab, services, set, stateRef]);
 
   // The Requests tab follows the log while it is shown (a redraw at most every 100 ms).
@@ -271,7 +258,7 @@ export function useInside(opts: InsideOptions): Inside {
     const still = (): boolean => ref.current.preview?.path === path && !abort.signal.aborted;
     services.fileHead(t, `/${path}`, abort.signal).then(
       (head) => still() && set((s) => ({ ...s, preview: { path, head } })),
-      (err: unknown) => still() && set((s) => ({ ...s, preview: { path, error: message(err) } })),
+      (err: unknown) => still() && set((s) => ({ ...s, preview: { path, error: errorText(err) } })),
     );
   };
 
